@@ -1,0 +1,232 @@
+"""backward(): walk the recorded graph in topological order and accumulate gradients.
+
+The walk is iterative (no recursion limit on deep graphs). A node runs once all the
+nodes that feed gradient into it have run; gradients for a node's outputs are summed in a
+buffer first. Unless retain_graph is set, every node frees its saved arrays after it runs.
+"""
+
+from .. import backend
+from .function import AccumulateGrad
+from .grad_mode import STATE
+
+
+def _dependencies(roots):
+    """Count, for each node reachable from roots, how many edges lead into it."""
+    deps = {}
+    seen = set()
+    stack = [n for n in roots if n is not None]
+    for n in stack:
+        seen.add(n)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
+def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate=True):
+    """Propagate gradients from (node, output_nr) roots.
+
+    Args:
+        roots: list of (node, output_nr) pairs.
+        root_grads: one array per root.
+        retain_graph: keep saved arrays so backward can run again.
+        capture: optional {(node, output_nr): slot} dict; the gradient reaching each of
+            these edges is stored in the returned dict instead of (for leaves) .grad.
+        accumulate: whether AccumulateGrad nodes write into .grad.
+    Returns:
+        {slot: array} for the captured edges.
+    """
+    deps = _dependencies([n for n, _ in roots])
+    buffers = {}
+    for (node, nr), g in zip(roots, root_grads):
+        _add_to_buffer(buffers, node, nr, g)
+    ready = [n for n, _ in roots if deps.get(n, 0) == 0]
+    ready = list(dict.fromkeys(ready))
+    captured = {}
+    prev = STATE.enabled
+    STATE.enabled = False  # backward math never records a graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None)
+            if grads is not None and node._tensor_hooks:
+                grads = _run_tensor_hooks(node, grads)
+            if capture is not None and grads is not None:
+                for nr, g in enumerate(grads):
+                    slot = capture.get((node, nr))
+                    if slot is not None and g is not None:
+                        captured[slot] = g
+            if isinstance(node, AccumulateGrad):
+                if accumulate and grads is not None and grads[0] is not None:
+                    node.accumulate(grads[0])
+                continue
+            if grads is None or all(g is None for g in grads):
+                in_grads = (None,) * len(node.next_functions)
+            else:
+                in_grads = node._run_backward(grads)
+                if len(in_grads) < len(node.next_functions):
+                    raise RuntimeError(
+                        f"function {node.name()} returned an incorrect number of gradients "
+                        f"(expected {len(node.next_functions)}, got {len(in_grads)})"
+                    )
+            if not retain_graph:
+                node._release()
+            for (nxt, nr), g in zip(node.next_functions, in_grads):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    _add_to_buffer(buffers, nxt, nr, g)
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    ready.append(nxt)
+    finally:
+        STATE.enabled = prev
+    return captured
+
+
+def _add_to_buffer(buffers, node, nr, g):
+    buf = buffers.get(node)
+    if buf is None:
+        buf = buffers[node] = [None] * node._n_outputs
+    buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+
+def _run_tensor_hooks(node, grads):
+    from .function import Tensor
+
+    grads = list(grads)
+    for nr, hooks in node._tensor_hooks.items():
+        for hook in list(hooks):
+            if grads[nr] is None:
+                continue
+            res = hook(Tensor._make(grads[nr]))
+            if res is not None:
+                grads[nr] = res._data
+    return grads
+
+
+def _root_edge(t):
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if t._requires_grad:
+        return (t._grad_accumulator(), 0)
+    return None
+
+
+def _make_root_grads(tensors, grad_tensors):
+    from .function import Tensor
+
+    grads = []
+    for i, t in enumerate(tensors):
+        g = grad_tensors[i] if grad_tensors is not None and i < len(grad_tensors) else None
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs; pass "
+                    "gradient= with the output's shape, e.g. out.backward(ember.ones_like(out))"
+                )
+            xp = backend.array_module(t._data)
+            grads.append(xp.ones(t._data.shape, t._data.dtype))
+            continue
+        if not isinstance(g, Tensor):
+            g = Tensor._make(backend.array_module(t._data).asarray(g, dtype=t._data.dtype))
+        if g._data.shape != t._data.shape:
+            if g._data.size == t._data.size == 1:
+                g = Tensor._make(g._data.reshape(t._data.shape))
+            else:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
+                    f"output[{i}] has a shape of {tuple(t.shape)}."
+                )
+        backend.check_same_device([t._data, g._data], "backward")
+        grads.append(g._data.astype(t._data.dtype, copy=False))
+    return grads
+
+
+def _roots(tensors):
+    roots = []
+    for i, t in enumerate(tensors):
+        edge = _root_edge(t)
+        if edge is None:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        roots.append(edge)
+    return roots
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    if isinstance(x, (list, tuple)):
+        return tuple(x)
+    return (x,)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(tensors)/d(leaves) into the leaves' .grad."""
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (higher-order gradients) is not supported by ember yet"
+        )
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors)
+    roots = _roots(tensors)
+    grads = _make_root_grads(tensors, grad_tensors)
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        captured = run_backward(roots, grads, bool(retain_graph),
+                                capture={_root_edge(t): i for i, t in enumerate(inputs)},
+                                accumulate=False)
+        for i, t in enumerate(inputs):
+            g = captured.get(i)
+            if g is not None:
+                t.grad = t.__class__._make(g.copy()) if t.grad is None else t.grad + \
+                    t.__class__._make(g)
+        return
+    run_backward(roots, grads, bool(retain_graph))
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Return d(outputs)/d(inputs) without touching any .grad."""
+    from .function import Tensor
+
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (higher-order gradients) is not supported by ember yet"
+        )
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched=True is not supported by ember")
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    for i, t in enumerate(inputs):
+        if not t._requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not "
+                               "require grad")
+    roots = _roots(outputs)
+    grads = _make_root_grads(outputs, _as_tuple(grad_outputs))
+    capture = {}
+    for i, t in enumerate(inputs):
+        capture[_root_edge(t)] = i
+    captured = run_backward(roots, grads, bool(retain_graph), capture=capture, accumulate=False)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(i)
+        if g is None:
+            if materialize_grads:
+                g = backend.array_module(t._data).zeros_like(t._data)
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+        result.append(None if g is None else Tensor._make(g))
+    return tuple(result)

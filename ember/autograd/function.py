@@ -1,0 +1,319 @@
+"""Graph nodes: Function (the base of every op and of user-defined autograd functions).
+
+An op's ``ctx`` *is* its graph node: forward stores what backward needs on it, and the
+engine later calls backward on it. Internal ops (``Op``) see raw arrays (numpy or cupy);
+user subclasses of ``Function`` see Tensors, as in PyTorch.
+"""
+
+import weakref
+
+from .. import backend
+from .grad_mode import STATE
+
+Tensor = None  # bound by ember.tensor at import time (it sits below us in the staircase)
+
+
+class Node:
+    """A step of the recorded graph, with edges to the nodes that produced its inputs."""
+
+    next_functions = ()
+    _saved = None
+    _saved_versions = None
+    _released = False
+    _tensor_hooks = None  # {output_nr: [hook, ...]} for hooks on non-leaf tensors
+    _post_hooks = None
+    _pre_hooks = None
+    _n_outputs = 1
+    _out_meta = None
+    materialize_grads = True
+
+    def name(self):
+        """The node's name, e.g. 'MulBackward0'."""
+        return f"{type(self).__name__}Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    @property
+    def previous_functions(self):
+        """The 0.x name of next_functions."""
+        return self.next_functions
+
+    def register_hook(self, hook):
+        """Call hook(grad_inputs, grad_outputs) after this node's backward."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """Call hook(grad_outputs) before this node's backward; it may return new grads."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+    def _add_tensor_hook(self, output_nr, hook):
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        hooks = self._tensor_hooks.setdefault(output_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def _release(self):
+        if self._saved is not None:
+            self._saved = None
+            self._released = True
+
+    def _check_saved(self):
+        if self._released:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        versions = self._saved_versions
+        if versions:
+            for i, (counter, version) in enumerate(versions):
+                if counter is not None and counter[0] != version:
+                    raise RuntimeError(
+                        "one of the variables needed for gradient computation has been "
+                        f"modified by an inplace operation: output {i} of {self.name()} is at "
+                        f"version {counter[0]}; expected version {version} instead. Hint: do "
+                        "not modify a tensor in place (ops ending in '_', slice assignment, "
+                        "out=) while the graph still needs it, or .clone() it first."
+                    )
+
+
+class _RemovableHandle:
+    """Returned by register_*hook; ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        """Unregister the hook (a no-op when already removed)."""
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class AccumulateGrad(Node):
+    """The graph node of a leaf tensor: adds incoming gradients into ``leaf.grad``."""
+
+    def __init__(self, leaf):
+        self._leaf = weakref.ref(leaf)
+
+    def name(self):
+        """'AccumulateGrad', as in PyTorch."""
+        return "AccumulateGrad"
+
+    @property
+    def variable(self):
+        """The leaf tensor this node accumulates into."""
+        return self._leaf()
+
+    def accumulate(self, grad):
+        """Run the leaf's hooks, then add `grad` (an array) into its .grad."""
+        leaf = self._leaf()
+        if leaf is None:
+            return
+        hooks = leaf._hooks
+        if hooks:
+            for hook in list(hooks):
+                result = hook(Tensor._make(grad))
+                if result is not None:
+                    grad = result._data
+        data = leaf._data
+        if grad.dtype != data.dtype:
+            grad = grad.astype(data.dtype)
+        if grad.shape != data.shape:
+            xp = backend.array_module(grad)
+            grad = xp.broadcast_to(grad, data.shape)
+        if leaf.grad is None:
+            # Always copy: backward may hand the same array to several leaves, or a view.
+            leaf.grad = Tensor._make(grad.copy())
+        else:
+            leaf.grad._data += grad
+
+
+def _saved_counter(array, tensors):
+    """Find the tensor that owns a saved array and return its version counter."""
+    for t in tensors:
+        if t._data is array:
+            return t._version_counter()
+    return None
+
+
+class Function(Node):
+    """Base class for ops and for custom autograd functions.
+
+    Subclass it with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)`` and call
+    ``MyFunction.apply(*args)``. User subclasses receive and return Tensors.
+    """
+
+    _raw = False  # True for internal ops: forward/backward see raw arrays
+    _view = False  # True when output 0 is a view of input 0 (shares its version counter)
+
+    def save_for_backward(self, *tensors):
+        """Keep tensors (arrays for internal ops) for backward."""
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self):
+        """The values given to save_for_backward, after checking nothing changed them."""
+        self._check_saved()
+        return self._saved if self._saved is not None else ()
+
+    def mark_non_differentiable(self, *tensors):
+        """Outputs that never need a gradient (e.g. indices)."""
+        self._non_diff = {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors):
+        """Accepted for compatibility; ember's custom functions return new tensors."""
+
+    def set_materialize_grads(self, value):
+        """Whether undefined output grads reach backward as zeros (True) or None."""
+        self.materialize_grads = bool(value)
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        """Compute the outputs; override in subclasses."""
+        raise NotImplementedError("subclasses of Function must implement forward")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        """Return one gradient per forward input; override in subclasses."""
+        raise NotImplementedError(f"{type(ctx).__name__} does not implement backward")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run forward and, when some input requires grad, record this node in the graph."""
+        raw = cls._raw
+        needs_grad = False
+        inputs = []
+        fargs = []
+        for a in args:
+            if isinstance(a, Tensor):
+                inputs.append(a)
+                if a._requires_grad:
+                    needs_grad = True
+                fargs.append(a._data if raw else a)
+            else:
+                fargs.append(a)
+        if len(inputs) > 1 and (type(inputs[0]._data) is not type(inputs[1]._data)
+                                or not raw or len(inputs) > 2
+                                or backend.is_gpu_array(inputs[0]._data)):
+            backend.check_same_device([t._data for t in inputs], cls.__name__.lower())
+        needs_grad = needs_grad and STATE.enabled
+        ctx = cls.__new__(cls)
+        if needs_grad:
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad
+                                         for a in args)
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
+        if raw:
+            result = cls.forward(ctx, *fargs, **kwargs)
+        else:
+            prev = STATE.enabled
+            STATE.enabled = False
+            try:
+                result = cls.forward(ctx, *fargs, **kwargs)
+            finally:
+                STATE.enabled = prev
+        return _wrap_outputs(ctx, cls, args, inputs, result, needs_grad, raw)
+
+    def _run_backward(self, grads):
+        """Engine entry: grads per output (arrays or None) -> grads per input."""
+        self._check_saved()
+        if self._pre_hooks:
+            for hook in self._pre_hooks:
+                res = hook(tuple(None if g is None else Tensor._make(g) for g in grads))
+                if res is not None:
+                    grads = [None if g is None else g._data for g in res]
+        if self.materialize_grads and self._out_meta is not None:
+            grads = [_zeros_like_meta(m) if g is None else g
+                     for g, m in zip(grads, self._out_meta)]
+        if self._raw:
+            out = type(self).backward(self, *grads)
+        else:
+            prev = STATE.enabled
+            STATE.enabled = False
+            try:
+                tgrads = [None if g is None else Tensor._make(g) for g in grads]
+                out = type(self).backward(self, *tgrads)
+            finally:
+                STATE.enabled = prev
+            if not isinstance(out, tuple):
+                out = (out,)
+            out = tuple(g._data if isinstance(g, Tensor) else g for g in out)
+        if not isinstance(out, tuple):
+            out = (out,)
+        if self._post_hooks:
+            for hook in self._post_hooks:
+                hook(tuple(None if g is None else Tensor._make(g) for g in out),
+                     tuple(None if g is None else Tensor._make(g) for g in grads))
+        return out
+
+
+def _zeros_like_meta(meta):
+    shape, dtype, xp = meta
+    return xp.zeros(shape, dtype)
+
+
+def _edge(t):
+    if not t._requires_grad:
+        return (None, 0)
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    return (t._grad_accumulator(), 0)
+
+
+def _wrap_outputs(ctx, cls, args, inputs, result, needs_grad, raw):
+    multi = isinstance(result, tuple)
+    outs = result if multi else (result,)
+    make = Tensor._make
+    if raw:
+        wrapped = [make(o) for o in outs]
+    else:
+        wrapped = [make(o._data) if isinstance(o, Tensor) else o for o in outs]
+    if cls._view and inputs:
+        wrapped[0]._vc = inputs[0]._version_counter()
+    if needs_grad:
+        ctx.next_functions = tuple(_edge(a) if isinstance(a, Tensor) else (None, 0)
+                                   for a in args)
+        non_diff = getattr(ctx, "_non_diff", ())
+        if multi:
+            ctx._n_outputs = len(outs)
+            ctx._out_meta = [(o.shape, o.dtype, backend.array_module(o)) for o in
+                             (w._data for w in wrapped)]
+        for i, (w, o) in enumerate(zip(wrapped, outs)):
+            if w._data.dtype.kind in "fc" and id(o) not in non_diff:
+                w._requires_grad = True
+                w.grad_fn = ctx
+                w._output_nr = i
+        saved = ctx._saved
+        if saved:
+            pool = inputs + wrapped
+            if raw:
+                ctx._saved_versions = [_saved_counter(s, pool) for s in saved]
+            else:
+                ctx._saved_versions = [s._version_counter() if isinstance(s, Tensor) else None
+                                       for s in saved]
+            ctx._saved_versions = [(c, c[0]) if c is not None else (None, 0)
+                                   for c in ctx._saved_versions]
+    else:
+        ctx._saved = None
+    return tuple(wrapped) if multi else wrapped[0]
+
+
+class Op(Function):
+    """Base of ember's internal ops: forward and backward work on raw numpy/cupy arrays."""
+
+    _raw = True
+
+
+def once_differentiable(fn):
+    """Decorator accepted for compatibility: ember's backward never builds a graph."""
+    return fn
