@@ -7,6 +7,8 @@ user subclasses of ``Function`` see Tensors, as in PyTorch.
 
 import weakref
 
+import numpy as np
+
 from .. import backend
 from .grad_mode import STATE
 
@@ -138,14 +140,6 @@ class AccumulateGrad(Node):
             leaf.grad._data += grad
 
 
-def _saved_counter(array, tensors):
-    """Find the tensor that owns a saved array and return its version counter."""
-    for t in tensors:
-        if t._data is array:
-            return t._version_counter()
-    return None
-
-
 class Function(Node):
     """Base class for ops and for custom autograd functions.
 
@@ -191,28 +185,33 @@ class Function(Node):
     def apply(cls, *args, **kwargs):
         """Run forward and, when some input requires grad, record this node in the graph."""
         raw = cls._raw
-        needs_grad = False
-        inputs = []
         fargs = []
+        needs = []
+        edges = []
+        inputs = []
+        any_grad = False
         for a in args:
             if isinstance(a, Tensor):
                 inputs.append(a)
-                if a._requires_grad:
-                    needs_grad = True
                 fargs.append(a._data if raw else a)
+                if a._requires_grad:
+                    any_grad = True
+                    needs.append(True)
+                    fn = a.grad_fn
+                    edges.append((fn, a._output_nr) if fn is not None
+                                 else (a._accumulator or a._grad_accumulator(), 0))
+                    continue
             else:
                 fargs.append(a)
-        if len(inputs) > 1 and (type(inputs[0]._data) is not type(inputs[1]._data)
-                                or not raw or len(inputs) > 2
-                                or backend.is_gpu_array(inputs[0]._data)):
-            backend.check_same_device([t._data for t in inputs], cls.__name__.lower())
-        needs_grad = needs_grad and STATE.enabled
-        ctx = cls.__new__(cls)
-        if needs_grad:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad
-                                         for a in args)
-        else:
-            ctx.needs_input_grad = (False,) * len(args)
+            needs.append(False)
+            edges.append(_NO_EDGE)
+        if len(inputs) > 1:
+            kind = type(inputs[0]._data)
+            if kind is not _ndarray or any(type(t._data) is not kind for t in inputs):
+                backend.check_same_device([t._data for t in inputs], cls.__name__.lower())
+        ctx = _new(cls)
+        needs_grad = any_grad and STATE.enabled
+        ctx.needs_input_grad = tuple(needs) if needs_grad else (False,) * len(args)
         if raw:
             result = cls.forward(ctx, *fargs, **kwargs)
         else:
@@ -222,7 +221,22 @@ class Function(Node):
                 result = cls.forward(ctx, *fargs, **kwargs)
             finally:
                 STATE.enabled = prev
-        return _wrap_outputs(ctx, cls, args, inputs, result, needs_grad, raw)
+        if raw and result.__class__ is not tuple:
+            # the common case: an internal op with one output
+            out = Tensor._make(result)
+            if cls._view and inputs:
+                out._vc = inputs[0]._version_counter()
+            if needs_grad:
+                ctx.next_functions = tuple(edges)
+                if out._data.dtype.kind in "fc":
+                    out._requires_grad = True
+                    out.grad_fn = ctx
+                if ctx._saved:
+                    _record_versions(ctx, inputs, (out,), raw)
+            else:
+                ctx._saved = None
+            return out
+        return _wrap_outputs(ctx, cls, edges, inputs, result, needs_grad, raw)
 
     def _run_backward(self, grads):
         """Engine entry: grads per output (arrays or None) -> grads per input."""
@@ -262,15 +276,33 @@ def _zeros_like_meta(meta):
     return xp.zeros(shape, dtype)
 
 
-def _edge(t):
-    if not t._requires_grad:
-        return (None, 0)
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
-    return (t._grad_accumulator(), 0)
+_NO_EDGE = (None, 0)
+_ndarray = np.ndarray
+_new = object.__new__
 
 
-def _wrap_outputs(ctx, cls, args, inputs, result, needs_grad, raw):
+def _record_versions(ctx, inputs, outputs, raw):
+    """Remember the version of every saved tensor, to detect in-place changes before backward."""
+    versions = []
+    for s in ctx._saved:
+        counter = None
+        if raw:
+            for t in inputs:
+                if t._data is s:
+                    counter = t._version_counter()
+                    break
+            else:
+                for t in outputs:
+                    if t._data is s:
+                        counter = t._version_counter()
+                        break
+        elif isinstance(s, Tensor):
+            counter = s._version_counter()
+        versions.append((counter, counter[0]) if counter is not None else _NO_EDGE)
+    ctx._saved_versions = versions
+
+
+def _wrap_outputs(ctx, cls, edges, inputs, result, needs_grad, raw):
     multi = isinstance(result, tuple)
     outs = result if multi else (result,)
     make = Tensor._make
@@ -281,28 +313,19 @@ def _wrap_outputs(ctx, cls, args, inputs, result, needs_grad, raw):
     if cls._view and inputs:
         wrapped[0]._vc = inputs[0]._version_counter()
     if needs_grad:
-        ctx.next_functions = tuple(_edge(a) if isinstance(a, Tensor) else (None, 0)
-                                   for a in args)
+        ctx.next_functions = tuple(edges)
         non_diff = getattr(ctx, "_non_diff", ())
         if multi:
             ctx._n_outputs = len(outs)
-            ctx._out_meta = [(o.shape, o.dtype, backend.array_module(o)) for o in
-                             (w._data for w in wrapped)]
+            ctx._out_meta = [(w._data.shape, w._data.dtype, backend.array_module(w._data))
+                             for w in wrapped]
         for i, (w, o) in enumerate(zip(wrapped, outs)):
-            if w._data.dtype.kind in "fc" and id(o) not in non_diff:
+            if isinstance(w, Tensor) and w._data.dtype.kind in "fc" and id(o) not in non_diff:
                 w._requires_grad = True
                 w.grad_fn = ctx
                 w._output_nr = i
-        saved = ctx._saved
-        if saved:
-            pool = inputs + wrapped
-            if raw:
-                ctx._saved_versions = [_saved_counter(s, pool) for s in saved]
-            else:
-                ctx._saved_versions = [s._version_counter() if isinstance(s, Tensor) else None
-                                       for s in saved]
-            ctx._saved_versions = [(c, c[0]) if c is not None else (None, 0)
-                                   for c in ctx._saved_versions]
+        if ctx._saved:
+            _record_versions(ctx, inputs, wrapped, raw)
     else:
         ctx._saved = None
     return tuple(wrapped) if multi else wrapped[0]
@@ -312,6 +335,44 @@ class Op(Function):
     """Base of ember's internal ops: forward and backward work on raw numpy/cupy arrays."""
 
     _raw = True
+
+    @classmethod
+    def apply_binary(cls, a, b):
+        """apply() specialised for two operands with one output (the arithmetic hot path).
+
+        `a` and `b` are Tensors or Python scalars on the same device (the caller checked),
+        and at least one Tensor requires grad.
+        """
+        ctx = _new(cls)
+        if a.__class__ is Tensor or isinstance(a, Tensor):
+            x = a._data
+            if a._requires_grad:
+                fn = a.grad_fn
+                ea = (fn, a._output_nr) if fn is not None else \
+                    (a._accumulator or a._grad_accumulator(), 0)
+            else:
+                ea = _NO_EDGE
+        else:
+            x, ea = a, _NO_EDGE
+        if b.__class__ is Tensor or isinstance(b, Tensor):
+            y = b._data
+            if b._requires_grad:
+                fn = b.grad_fn
+                eb = (fn, b._output_nr) if fn is not None else \
+                    (b._accumulator or b._grad_accumulator(), 0)
+            else:
+                eb = _NO_EDGE
+        else:
+            y, eb = b, _NO_EDGE
+        ctx.needs_input_grad = (ea is not _NO_EDGE, eb is not _NO_EDGE)
+        out = Tensor._make(cls.forward(ctx, x, y))
+        ctx.next_functions = (ea, eb)
+        if out._data.dtype.kind in "fc":
+            out._requires_grad = True
+            out.grad_fn = ctx
+        if ctx._saved:
+            _record_versions(ctx, [t for t in (a, b) if isinstance(t, Tensor)], (out,), True)
+        return out
 
 
 def once_differentiable(fn):

@@ -5,6 +5,7 @@ NumPy ufuncs (np.add, np.exp, ...) also accept CuPy arrays (CuPy implements
 """
 
 import numbers
+import operator
 
 import numpy as np
 
@@ -12,15 +13,15 @@ from .. import backend, dtypes
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ..tensor import Tensor
-from ._util import NULL_CTX, inplace, inplace_source, make, promote, unbroadcast, write_out
+from ._util import inplace, inplace_source, make, promote, unbroadcast, write_out
 
 _ndarray = np.ndarray
 _SCALARS = (numbers.Number, np.generic)
 
 
 def _shape(x):
-    return x.shape if isinstance(x, (_ndarray,)) or hasattr(x, "__cuda_array_interface__") \
-        else None
+    """The shape of an array operand (None for a Python scalar)."""
+    return x.shape if x.__class__ is _ndarray else getattr(x, "shape", None)
 
 
 def _coerce(x, like):
@@ -35,6 +36,13 @@ def _coerce(x, like):
 
 def binary(cls, a, b, out=None):
     """Apply a binary op to tensors and/or scalars (either side), with promotion and out=."""
+    if a.__class__ is Tensor and b.__class__ is Tensor and out is None:
+        # hot path: two plain tensors of one dtype on the CPU
+        x, y = a._data, b._data
+        if x.__class__ is _ndarray and y.__class__ is _ndarray and x.dtype == y.dtype:
+            if STATE.enabled and (a._requires_grad or b._requires_grad):
+                return cls.apply_binary(a, b)
+            return make(cls.compute(x, y))
     if isinstance(a, Tensor):
         if not isinstance(b, Tensor):
             b = _coerce(b, a)
@@ -43,14 +51,14 @@ def binary(cls, a, b, out=None):
         a = _coerce(a, b)
         b, a = promote(b, a)
     at, bt = isinstance(a, Tensor), isinstance(b, Tensor)
+    x = a._data if at else a
+    y = b._data if bt else b
+    if at and bt and (type(x) is not type(y) or type(x) is not _ndarray):
+        backend.check_same_device([x, y], cls.__name__.lower())
     if STATE.enabled and ((at and a._requires_grad) or (bt and b._requires_grad)):
-        r = cls.apply(a, b)
+        r = cls.apply_binary(a, b)
     else:
-        x = a._data if at else a
-        y = b._data if bt else b
-        if at and bt and (type(x) is not type(y) or type(x) is not _ndarray):
-            backend.check_same_device([x, y], cls.__name__.lower())
-        r = make(cls.forward(NULL_CTX, x, y))
+        r = make(cls.compute(x, y))
     if out is not None:
         return write_out(out, r)
     return r
@@ -63,6 +71,8 @@ def binary_inplace(cls, self, other):
 
 class Add(Op):
     """a + b."""
+
+    compute = staticmethod(operator.add)  # the no-graph path skips ctx bookkeeping
 
     @staticmethod
     def forward(ctx, a, b):
@@ -79,6 +89,8 @@ class Add(Op):
 class Sub(Op):
     """a - b."""
 
+    compute = staticmethod(operator.sub)  # the no-graph path skips ctx bookkeeping
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (_shape(a), _shape(b))
@@ -93,6 +105,8 @@ class Sub(Op):
 
 class Mul(Op):
     """a * b."""
+
+    compute = staticmethod(operator.mul)  # the no-graph path skips ctx bookkeeping
 
     @staticmethod
     def forward(ctx, a, b):
@@ -110,6 +124,8 @@ class Mul(Op):
 class Div(Op):
     """a / b (true division)."""
 
+    compute = staticmethod(operator.truediv)  # the no-graph path skips ctx bookkeeping
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -126,6 +142,8 @@ class Div(Op):
 
 class Pow(Op):
     """a ** b."""
+
+    compute = staticmethod(operator.pow)  # the no-graph path skips ctx bookkeeping
 
     @staticmethod
     def forward(ctx, a, b):
@@ -154,6 +172,8 @@ class Pow(Op):
 class Maximum(Op):
     """Elementwise max; ties split the gradient evenly, as PyTorch does."""
 
+    compute = staticmethod(np.maximum)  # the no-graph path skips ctx bookkeeping
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -170,6 +190,8 @@ class Maximum(Op):
 
 class Minimum(Op):
     """Elementwise min; ties split the gradient evenly, as PyTorch does."""
+
+    compute = staticmethod(np.minimum)  # the no-graph path skips ctx bookkeeping
 
     @staticmethod
     def forward(ctx, a, b):
@@ -188,6 +210,8 @@ class Minimum(Op):
 class Atan2(Op):
     """atan2(a, b)."""
 
+    compute = staticmethod(np.arctan2)  # the no-graph path skips ctx bookkeeping
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -205,6 +229,8 @@ class Atan2(Op):
 class Remainder(Op):
     """Python-style modulus (sign of the divisor)."""
 
+    compute = staticmethod(np.remainder)  # the no-graph path skips ctx bookkeeping
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -221,6 +247,8 @@ class Remainder(Op):
 class Fmod(Op):
     """C-style modulus (sign of the dividend)."""
 
+    compute = staticmethod(np.fmod)  # the no-graph path skips ctx bookkeeping
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -236,6 +264,8 @@ class Fmod(Op):
 
 class FloorDivide(Op):
     """Floor division (not differentiable: its gradient is zero almost everywhere)."""
+
+    compute = staticmethod(np.floor_divide)  # the no-graph path skips ctx bookkeeping
 
     @staticmethod
     def forward(ctx, a, b):
