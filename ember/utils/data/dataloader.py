@@ -320,6 +320,8 @@ class _MultiProcessIter(_BaseIter):
                               self._collate_fn, self._drop_last, loader.worker_init_fn,
                               self._num_workers)
         self._workers, self._index_queues, self._readers, self._pollers = [], [], [], []
+        # Set at shutdown so that workers skip the tasks still queued instead of loading them.
+        self._done_event = context.Event()
         self._closed = False
         try:
             for worker_id in range(self._num_workers):
@@ -329,8 +331,8 @@ class _MultiProcessIter(_BaseIter):
                 reader, writer = context.Pipe(duplex=False)
                 process = context.Process(
                     target=worker_loop,
-                    args=(config, index_queue, writer, reader, worker_id, self._base_seed,
-                          os.getpid()),
+                    args=(config, index_queue, writer, reader, self._done_event, worker_id,
+                          self._base_seed, os.getpid()),
                     daemon=True,
                 )
                 process.start()
@@ -469,20 +471,24 @@ class _MultiProcessIter(_BaseIter):
             pid, reason = process.pid, _describe_exit(process)
             self._shutdown_workers()
             raise RuntimeError(f"DataLoader worker (pid {pid}) {reason}")
-        self._shutdown_workers()
+        self._shutdown_workers(wait=False)  # a worker that missed the deadline is stuck
         raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
 
-    def _shutdown_workers(self):
-        """Stop the workers: ask politely, drain what they are sending, then terminate."""
+    def _shutdown_workers(self, wait=True):
+        """Stop the workers: ask politely, drain what they are sending, then terminate.
+
+        With ``wait=False`` the workers are terminated at once.
+        """
         if self._closed:
             return
         self._closed = True
+        self._done_event.set()
         for index_queue in self._index_queues:
             try:
                 index_queue.put(None)
             except (OSError, ValueError):
                 pass
-        deadline = time.monotonic() + _SHUTDOWN_TIMEOUT
+        deadline = time.monotonic() + (_SHUTDOWN_TIMEOUT if wait else 0.0)
         for reader, process in zip(self._readers, self._workers):
             # A worker blocked sending a batch nobody will read gets unblocked by draining.
             while process.is_alive():

@@ -196,8 +196,8 @@ def _wrap_current_exception(worker_id):
     return wrapper
 
 
-def worker_loop(config, index_queue, result_conn, result_reader, worker_id, base_seed,
-                parent_pid):
+def worker_loop(config, index_queue, result_conn, result_reader, done_event, worker_id,
+                base_seed, parent_pid):
     """The body of a worker process (the target of multiprocessing.Process)."""
     global _worker_info
     # Ctrl-C goes to the whole process group; the main process handles it and stops us.
@@ -238,6 +238,8 @@ def worker_loop(config, index_queue, result_conn, result_reader, worker_id, base
                         init_error = _wrap_current_exception(worker_id)
                 _send(result_conn, (task, None))
                 continue
+            if done_event.is_set():
+                continue  # shutting down: skip to the None that ends the queue
             idx, indices = task
             if init_error is not None:
                 data = init_error  # every batch reports it: this worker cannot fetch anything
