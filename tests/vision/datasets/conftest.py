@@ -56,7 +56,7 @@ def http_server():
     server.daemon_threads = True
     server.files, server.drops, server.ignore_range, server.requests = {}, {}, set(), []
     server.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield server
     server.shutdown()

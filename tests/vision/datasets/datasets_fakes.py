@@ -48,6 +48,12 @@ def _tar_gz(members):
     return buf.getvalue()
 
 
+def extract_tar_bytes(blob, root):
+    """Unpack a tar.gz given as bytes into the folder `root`."""
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tf:
+        tf.extractall(root, filter="data")
+
+
 def make_cifar10_tar(per_batch=3, seed=0):
     """A tiny cifar-10-python.tar.gz with the real layout; returns (bytes, expected dict)."""
     rng = np.random.default_rng(seed)

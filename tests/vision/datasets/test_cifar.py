@@ -3,22 +3,19 @@
 import hashlib
 import os
 import pickle
-import tarfile
 
 import numpy as np
 import pytest
-from datasets_fakes import CIFAR10_CLASSES, make_cifar10_tar, make_cifar100_tar, py2_pickle
+from datasets_fakes import (
+    CIFAR10_CLASSES,
+    extract_tar_bytes,
+    make_cifar10_tar,
+    make_cifar100_tar,
+    py2_pickle,
+)
 from PIL import Image
 
 from ember.vision.datasets import CIFAR10, CIFAR100, ChecksumError, DownloadError
-
-
-def _extract(blob, root):
-    path = root / "archive.tar.gz"
-    path.write_bytes(blob)
-    with tarfile.open(path) as tf:
-        tf.extractall(root, filter="data")
-    path.unlink()
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +26,7 @@ def cifar10_tar():
 @pytest.mark.parametrize("train", [True, False])
 def test_cifar10_reads_official_batches(tmp_path, cifar10_tar, train):
     blob, expected = cifar10_tar
-    _extract(blob, tmp_path)
+    extract_tar_bytes(blob, tmp_path)
     ds = CIFAR10(tmp_path, train=train)
     data, targets = expected["train" if train else "test"]
     assert ds.data.dtype == np.uint8 and ds.data.shape == (len(targets), 32, 32, 3)
@@ -47,7 +44,7 @@ def test_cifar10_reads_official_batches(tmp_path, cifar10_tar, train):
 
 def test_cifar10_channel_planes_become_hwc(tmp_path, cifar10_tar):
     blob, expected = cifar10_tar
-    _extract(blob, tmp_path)
+    extract_tar_bytes(blob, tmp_path)
     ds = CIFAR10(tmp_path)
     # Row layout of the batches: 1024 red values, then green, then blue.
     with open(tmp_path / "cifar-10-batches-py" / "data_batch_1", "rb") as f:
@@ -57,7 +54,7 @@ def test_cifar10_channel_planes_become_hwc(tmp_path, cifar10_tar):
 
 
 def test_cifar10_transforms_are_applied(tmp_path, cifar10_tar):
-    _extract(cifar10_tar[0], tmp_path)
+    extract_tar_bytes(cifar10_tar[0], tmp_path)
     ds = CIFAR10(tmp_path, transform=lambda img: np.asarray(img).sum(),
                  target_transform=lambda t: t + 100)
     img, target = ds[0]
@@ -67,7 +64,7 @@ def test_cifar10_transforms_are_applied(tmp_path, cifar10_tar):
 
 def test_cifar100_reads_fine_labels(tmp_path):
     blob, expected = make_cifar100_tar()
-    _extract(blob, tmp_path)
+    extract_tar_bytes(blob, tmp_path)
     ds = CIFAR100(tmp_path, train=False)
     np.testing.assert_array_equal(ds.data, expected["test"][0])
     assert ds.targets == expected["test"][1]
@@ -85,7 +82,7 @@ def test_missing_dataset_says_what_to_do(tmp_path):
 
 
 def test_refuses_pickles_that_run_code(tmp_path, cifar10_tar):
-    _extract(cifar10_tar[0], tmp_path)
+    extract_tar_bytes(cifar10_tar[0], tmp_path)
     evil = tmp_path / "cifar-10-batches-py" / "data_batch_1"
     evil.write_bytes(pickle.dumps(os.system, protocol=2))
     with pytest.raises(pickle.UnpicklingError, match=r"posix\.system|os\.system") as info:
@@ -94,7 +91,7 @@ def test_refuses_pickles_that_run_code(tmp_path, cifar10_tar):
 
 
 def test_malformed_batch_is_reported(tmp_path, cifar10_tar):
-    _extract(cifar10_tar[0], tmp_path)
+    extract_tar_bytes(cifar10_tar[0], tmp_path)
     (tmp_path / "cifar-10-batches-py" / "test_batch").write_bytes(
         py2_pickle({b"data": np.zeros((2, 100), np.uint8), b"labels": [0, 1]}))
     with pytest.raises(ValueError, match=r"test_batch.*\(N, 3072\)"):
