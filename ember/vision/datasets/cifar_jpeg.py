@@ -186,7 +186,9 @@ def _worker_count(workers, n):
             workers = int(env)
         else:
             workers = min(2, os.cpu_count() or 1) if n >= _MIN_PARALLEL else 1
-    fork_ok = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    # Daemonic processes (DataLoader workers, say) may not start children of their own.
+    fork_ok = (sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
+               and "fork" in multiprocessing.get_all_start_methods())
     return max(1, int(workers)) if fork_ok else 1
 
 

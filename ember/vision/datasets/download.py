@@ -118,6 +118,7 @@ def download_url(urls, root, filename=None, md5=None, *, max_retries=3, timeout=
         os.replace(part, fpath)
         return fpath
     tried = "\n  ".join(failures)
+    root = os.path.abspath(root)
     if checksum_failed:
         raise ChecksumError(
             f"Downloaded {filename} but its checksum is wrong (the corrupted file was "

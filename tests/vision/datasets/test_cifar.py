@@ -162,3 +162,14 @@ def test_download_offline_names_url_and_place(tmp_path, dead_url):
     assert url in message and "offline" in message
     assert f"into {root}" in message and CIFAR10.tgz_md5 in message
     assert not any(name.endswith(".part") for name in os.listdir(root))
+
+
+def test_archive_put_by_hand_is_checked_and_extracted_offline(tmp_path, cifar10_tar, dead_url,
+                                                             monkeypatch):
+    blob, expected = cifar10_tar
+    monkeypatch.setattr(CIFAR10, "tgz_md5", hashlib.md5(blob).hexdigest())
+    (tmp_path / "cifar-10-python.tar.gz").write_bytes(blob)
+    with pytest.raises(RuntimeError, match="download=True"):
+        CIFAR10(tmp_path)
+    ds = CIFAR10(tmp_path, train=False, download=True, url=dead_url + "/x.tar.gz")
+    assert ds.targets == expected["test"][1]
