@@ -13,18 +13,16 @@ from .grad_mode import STATE
 def _dependencies(roots):
     """Count, for each node reachable from roots, how many edges lead into it."""
     deps = {}
-    seen = set()
     stack = [n for n in roots if n is not None]
-    for n in stack:
-        seen.add(n)
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
                 stack.append(nxt)
     return deps
 
@@ -46,8 +44,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
     buffers = {}
     for (node, nr), g in zip(roots, root_grads):
         _add_to_buffer(buffers, node, nr, g)
-    ready = [n for n, _ in roots if deps.get(n, 0) == 0]
-    ready = list(dict.fromkeys(ready))
+    ready = list(dict.fromkeys(n for n, _ in roots if deps.get(n, 0) == 0))
     captured = {}
     prev = STATE.enabled
     STATE.enabled = False  # backward math never records a graph
@@ -55,33 +52,50 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None)
-            if grads is not None and node._tensor_hooks:
-                grads = _run_tensor_hooks(node, grads)
-            if capture is not None and grads is not None:
-                for nr, g in enumerate(grads):
-                    slot = capture.get((node, nr))
-                    if slot is not None and g is not None:
-                        captured[slot] = g
-            if isinstance(node, AccumulateGrad):
+            if grads is not None:
+                if node._tensor_hooks:
+                    grads = _run_tensor_hooks(node, grads)
+                if capture is not None:
+                    for nr, g in enumerate(grads):
+                        slot = capture.get((node, nr))
+                        if slot is not None and g is not None:
+                            captured[slot] = g
+            edges = node.next_functions
+            if node.__class__ is AccumulateGrad:
                 if accumulate and grads is not None and grads[0] is not None:
                     node.accumulate(grads[0])
                 continue
-            if grads is None or all(g is None for g in grads):
-                in_grads = (None,) * len(node.next_functions)
+            if grads is None or (grads[0] is None if len(grads) == 1 else
+                                 all(g is None for g in grads)):
+                in_grads = (None,) * len(edges)
             else:
-                in_grads = node._run_backward(grads)
-                if len(in_grads) < len(node.next_functions):
+                if node._raw and node._pre_hooks is None and node._post_hooks is None \
+                        and node._out_meta is None:
+                    # an internal op without hooks: check saved tensors, call backward directly
+                    if node._released or node._saved_versions:
+                        node._check_saved()
+                    in_grads = node.backward(node, *grads)
+                    if in_grads.__class__ is not tuple:
+                        in_grads = (in_grads,)
+                else:
+                    in_grads = node._run_backward(grads)
+                if len(in_grads) < len(edges):
                     raise RuntimeError(
                         f"function {node.name()} returned an incorrect number of gradients "
-                        f"(expected {len(node.next_functions)}, got {len(in_grads)})"
+                        f"(expected {len(edges)}, got {len(in_grads)})"
                     )
-            if not retain_graph:
-                node._release()
-            for (nxt, nr), g in zip(node.next_functions, in_grads):
+            if not retain_graph and node._saved is not None:
+                node._saved = None
+                node._released = True
+            for (nxt, nr), g in zip(edges, in_grads):
                 if nxt is None:
                     continue
                 if g is not None:
-                    _add_to_buffer(buffers, nxt, nr, g)
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt._n_outputs
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:

@@ -29,6 +29,8 @@ class Node:
     _out_meta = None
     materialize_grads = True
 
+    _raw = False
+
     def name(self):
         """The node's name, e.g. 'MulBackward0'."""
         return f"{type(self).__name__}Backward0"
@@ -240,13 +242,14 @@ class Function(Node):
 
     def _run_backward(self, grads):
         """Engine entry: grads per output (arrays or None) -> grads per input."""
-        self._check_saved()
+        if self._released or self._saved_versions:
+            self._check_saved()
         if self._pre_hooks:
             for hook in self._pre_hooks:
                 res = hook(tuple(None if g is None else Tensor._make(g) for g in grads))
                 if res is not None:
                     grads = [None if g is None else g._data for g in res]
-        if self.materialize_grads and self._out_meta is not None:
+        if self._out_meta is not None and self.materialize_grads:
             grads = [_zeros_like_meta(m) if g is None else g
                      for g, m in zip(grads, self._out_meta)]
         if self._raw:
@@ -262,7 +265,7 @@ class Function(Node):
             if not isinstance(out, tuple):
                 out = (out,)
             out = tuple(g._data if isinstance(g, Tensor) else g for g in out)
-        if not isinstance(out, tuple):
+        if out.__class__ is not tuple:
             out = (out,)
         if self._post_hooks:
             for hook in self._post_hooks:
@@ -335,6 +338,29 @@ class Op(Function):
     """Base of ember's internal ops: forward and backward work on raw numpy/cupy arrays."""
 
     _raw = True
+
+    @classmethod
+    def apply_unary(cls, a, *params):
+        """apply() specialised for one tensor (requiring grad) plus plain parameters."""
+        ctx = _new(cls)
+        ctx.needs_input_grad = (True,) + (False,) * len(params)
+        result = cls.forward(ctx, a._data, *params)
+        fn = a.grad_fn
+        edge = (fn, a._output_nr) if fn is not None else \
+            (a._accumulator or a._grad_accumulator(), 0)
+        edges = (edge,) + (_NO_EDGE,) * len(params)
+        if result.__class__ is tuple:
+            return _wrap_outputs(ctx, cls, edges, [a], result, True, True)
+        out = Tensor._make(result)
+        ctx.next_functions = edges
+        if cls._view:
+            out._vc = a._version_counter()
+        if out._data.dtype.kind in "fc":
+            out._requires_grad = True
+            out.grad_fn = ctx
+        if ctx._saved:
+            _record_versions(ctx, (a,), (out,), True)
+        return out
 
     @classmethod
     def apply_binary(cls, a, b):

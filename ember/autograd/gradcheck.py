@@ -26,17 +26,18 @@ def numerical_jacobian(fn, inputs, eps=1e-6):
             if not (hasattr(t, "_data") and t.requires_grad):
                 continue
             data = t._data
-            flat = data.reshape(-1)
-            j = np.zeros((flat.size, n_out))
-            for k in range(flat.size):
-                orig = flat[k].item()
-                flat[k] = orig + eps
+            j = np.zeros((data.size, n_out))
+            # Index the array itself: reshape(-1) copies a non-contiguous input, and
+            # perturbing that copy would leave the function's input unchanged.
+            for k, idx in enumerate(np.ndindex(*data.shape)):
+                orig = data[idx].item()
+                data[idx] = orig + eps
                 plus = np.concatenate([backend.to_device(o._data, backend.CPU).reshape(-1)
                                        for o in _flat_outputs(fn, inputs)])
-                flat[k] = orig - eps
+                data[idx] = orig - eps
                 minus = np.concatenate([backend.to_device(o._data, backend.CPU).reshape(-1)
                                         for o in _flat_outputs(fn, inputs)])
-                flat[k] = orig
+                data[idx] = orig
                 j[k] = (plus - minus) / (2 * eps)
             jac.append(j)
     return jac

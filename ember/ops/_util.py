@@ -41,6 +41,19 @@ def grad_needed(*args):
 
 def dispatch(cls, *args, **kwargs):
     """Run op `cls`: through autograd when needed, else straight on the arrays."""
+    first = args[0]
+    if not kwargs and first.__class__ is Tensor and cls._raw and \
+            (len(args) == 1 or not any(isinstance(a, Tensor) for a in args[1:])):
+        # one tensor plus plain parameters (unary math, reductions, shape ops)
+        if STATE.enabled and first._requires_grad:
+            return cls.apply_unary(first, *args[1:])
+        out = cls.forward(NULL_CTX, first._data, *args[1:])
+        if out.__class__ is tuple:
+            return tuple(make(o) for o in out)
+        out = make(out)
+        if cls._view:
+            out._vc = first._version_counter()
+        return out
     if STATE.enabled:
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:

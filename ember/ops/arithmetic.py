@@ -43,6 +43,12 @@ def binary(cls, a, b, out=None):
             if STATE.enabled and (a._requires_grad or b._requires_grad):
                 return cls.apply_binary(a, b)
             return make(cls.compute(x, y))
+    elif a.__class__ is Tensor and (b.__class__ is float or b.__class__ is int) and \
+            out is None and a._data.dtype.kind == "f" and a._data.__class__ is _ndarray:
+        # hot path: float tensor with a Python number keeps the tensor's dtype
+        if STATE.enabled and a._requires_grad:
+            return cls.apply_binary(a, b)
+        return make(cls.compute(a._data, b))
     if isinstance(a, Tensor):
         if not isinstance(b, Tensor):
             b = _coerce(b, a)
