@@ -276,10 +276,18 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return write_out(out, r) if out is not None else r
 
 
+def _int_to_int64(input, dtype):
+    """Cast for dtype=, or integer/bool inputs to int64 (PyTorch's prod/cumprod accumulate)."""
+    if dtype is not None:
+        return cast(input, dtypes.to_dtype(dtype).np)
+    if input._data.dtype.kind in "biu":
+        return cast(input, np.int64)
+    return input
+
+
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of elements (over one dim, or all)."""
-    if dtype is not None:
-        input = cast(input, dtypes.to_dtype(dtype).np)
+    input = _int_to_int64(input, dtype)
     axis = None if dim is None else wrap_dim(dim, input._data.ndim)
     return dispatch(Prod, input, axis, keepdim)
 
@@ -358,6 +366,9 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over dim(s); Bessel-corrected unless unbiased=False / correction=0."""
     if isinstance(dim, bool):
         unbiased, dim = dim, None
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"std and var only support floating point and complex dtypes, got "
+                           f"{input.dtype}")
     axes = wrap_dims(dim, input._data.ndim)
     return dispatch(Var, input, axes, _correction(unbiased, correction), keepdim)
 
@@ -390,13 +401,15 @@ def logsumexp(input, dim, keepdim=False):
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """Vector p-norm (2 by default; 'fro', inf, -inf, 0, any p) over dim(s)."""
-    from .arithmetic import pow
-    from .unary import abs, sqrt
+    from .unary import abs
 
     if dtype is not None:
         input = cast(input, dtypes.to_dtype(dtype).np)
-    if p == "fro" or p == 2 or p is None:
-        return sqrt(sum(input * input, dim, keepdim))
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"norm(): input dtype should be floating point or complex, but got "
+                           f"{input.dtype}")
+    if p == "fro" or p is None:
+        p = 2
     if p == "nuc":
         raise NotImplementedError("norm(p='nuc') is not supported by ember")
     if p == float("inf"):
@@ -407,7 +420,32 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         return sum((input != 0).to(input.dtype), dim, keepdim)
     if p == 1:
         return sum(abs(input), dim, keepdim)
-    return pow(sum(pow(abs(input), p), dim, keepdim), 1.0 / p)
+    return dispatch(PNorm, input, wrap_dims(dim, input._data.ndim), keepdim, float(p))
+
+
+class PNorm(Op):
+    """(sum |a|**p) ** (1/p) with a zero (not NaN) gradient where the norm is zero."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, p):
+        xp = backend.array_module(a)
+        mag = xp.abs(a)
+        out = (mag * mag if p == 2 else mag ** p).sum(axis=axes, keepdims=True)
+        out = xp.sqrt(out) if p == 2 else out ** (1.0 / p)
+        ctx.save_for_backward(a, out)
+        ctx.p = p
+        return out if keepdim else out.reshape(_drop(a.shape, axes))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        p = ctx.p
+        xp = backend.array_module(a)
+        g = g.reshape(out.shape)
+        safe = xp.where(out == 0, 1, out)
+        scale = xp.where(out == 0, 0, g / (safe if p == 2 else safe ** (p - 1)))
+        local = a if p == 2 else xp.sign(a) * xp.abs(a) ** (p - 1)
+        return (scale * local).astype(a.dtype, copy=False), None, None, None
 
 
 def all(input, dim=None, keepdim=False):
@@ -437,8 +475,7 @@ def cumsum(input, dim, *, dtype=None, out=None):
 
 def cumprod(input, dim, *, dtype=None, out=None):
     """Running product along dim."""
-    if dtype is not None:
-        input = cast(input, dtypes.to_dtype(dtype).np)
+    input = _int_to_int64(input, dtype)
     r = dispatch(Cumprod, input, wrap_dim(dim, input._data.ndim))
     return write_out(out, r) if out is not None else r
 
