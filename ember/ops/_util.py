@@ -260,3 +260,22 @@ def check_inplace_leaf(self, *others):
             "a leaf Variable that requires grad is being used in an in-place operation. "
             "Wrap the update in `with ember.no_grad():` or operate on `.data`."
         )
+
+
+def broadcast_error(a, b, error):
+    """The RuntimeError (naming both shapes) for operands NumPy could not broadcast.
+
+    `error` is the ValueError NumPy raised; it is returned unchanged when the shapes do
+    broadcast (the failure was something else).
+    """
+    sa, sb = tuple(getattr(a, "shape", ())), tuple(getattr(b, "shape", ()))
+    n = max(len(sa), len(sb))
+    for i in range(1, n + 1):
+        da = sa[-i] if i <= len(sa) else 1
+        db = sb[-i] if i <= len(sb) else 1
+        if da != db and da != 1 and db != 1:
+            return RuntimeError(
+                f"The size of tensor a ({da}) must match the size of tensor b ({db}) at "
+                f"non-singleton dimension {n - i} (shapes {list(sa)} and {list(sb)})"
+            )
+    return error

@@ -13,7 +13,15 @@ from .. import backend, dtypes
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ..tensor import Tensor
-from ._util import inplace, inplace_source, make, promote, unbroadcast, write_out
+from ._util import (
+    broadcast_error,
+    inplace,
+    inplace_source,
+    make,
+    promote,
+    unbroadcast,
+    write_out,
+)
 
 _ndarray = np.ndarray
 _SCALARS = (numbers.Number, np.generic)
@@ -36,38 +44,43 @@ def _coerce(x, like):
 
 def binary(cls, a, b, out=None):
     """Apply a binary op to tensors and/or scalars (either side), with promotion and out=."""
-    if a.__class__ is Tensor and b.__class__ is Tensor and out is None:
-        # hot path: two plain tensors of one dtype on the CPU
-        x, y = a._data, b._data
-        if x.__class__ is _ndarray and y.__class__ is _ndarray and x.dtype == y.dtype:
-            if STATE.enabled and (a._requires_grad or b._requires_grad):
+    try:
+        if a.__class__ is Tensor and b.__class__ is Tensor and out is None:
+            # hot path: two plain tensors of one dtype on the CPU
+            x, y = a._data, b._data
+            if x.__class__ is _ndarray and y.__class__ is _ndarray and x.dtype == y.dtype:
+                if STATE.enabled and (a._requires_grad or b._requires_grad):
+                    return cls.apply_binary(a, b)
+                return make(cls.compute(x, y))
+        elif a.__class__ is Tensor and (b.__class__ is float or b.__class__ is int) and \
+                out is None and a._data.dtype.kind == "f" and a._data.__class__ is _ndarray:
+            # hot path: float tensor with a Python number keeps the tensor's dtype
+            if STATE.enabled and a._requires_grad:
                 return cls.apply_binary(a, b)
-            return make(cls.compute(x, y))
-    elif a.__class__ is Tensor and (b.__class__ is float or b.__class__ is int) and \
-            out is None and a._data.dtype.kind == "f" and a._data.__class__ is _ndarray:
-        # hot path: float tensor with a Python number keeps the tensor's dtype
-        if STATE.enabled and a._requires_grad:
-            return cls.apply_binary(a, b)
-        return make(cls.compute(a._data, b))
-    if isinstance(a, Tensor):
-        if not isinstance(b, Tensor):
-            b = _coerce(b, a)
-        a, b = promote(a, b)
-    else:
-        a = _coerce(a, b)
-        b, a = promote(b, a)
-    at, bt = isinstance(a, Tensor), isinstance(b, Tensor)
-    x = a._data if at else a
-    y = b._data if bt else b
-    if at and bt and (type(x) is not type(y) or type(x) is not _ndarray):
-        backend.check_same_device([x, y], cls.__name__.lower())
-    if STATE.enabled and ((at and a._requires_grad) or (bt and b._requires_grad)):
-        r = cls.apply_binary(a, b)
-    else:
-        r = make(cls.compute(x, y))
-    if out is not None:
-        return write_out(out, r)
-    return r
+            return make(cls.compute(a._data, b))
+        if isinstance(a, Tensor):
+            if not isinstance(b, Tensor):
+                b = _coerce(b, a)
+            a, b = promote(a, b)
+        else:
+            a = _coerce(a, b)
+            b, a = promote(b, a)
+        at, bt = isinstance(a, Tensor), isinstance(b, Tensor)
+        x = a._data if at else a
+        y = b._data if bt else b
+        if at and bt and (type(x) is not type(y) or type(x) is not _ndarray):
+            backend.check_same_device([x, y], cls.__name__.lower())
+        if STATE.enabled and ((at and a._requires_grad) or (bt and b._requires_grad)):
+            r = cls.apply_binary(a, b)
+        else:
+            r = make(cls.compute(x, y))
+        if out is not None:
+            return write_out(out, r)
+        return r
+    except ValueError as e:
+        # NumPy's broadcast failure becomes a RuntimeError naming both shapes (as PyTorch);
+        # the try costs nothing on the hot path (zero-cost exceptions, Python 3.11+).
+        raise broadcast_error(a, b, e) from None
 
 
 def binary_inplace(cls, self, other):

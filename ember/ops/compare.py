@@ -5,7 +5,7 @@ import numpy as np
 from .. import backend
 from ..autograd.grad_mode import STATE
 from ..tensor import Tensor
-from ._util import make, promote, write_out
+from ._util import broadcast_error, make, promote, write_out
 from .arithmetic import _coerce
 
 
@@ -27,7 +27,10 @@ def _operands(a, b):
 def _make_cmp(name, ufunc, doc):
     def fn(input, other, *, out=None):
         x, y = _operands(input, other)
-        r = make(ufunc(x, y))
+        try:
+            r = make(ufunc(x, y))
+        except ValueError as e:
+            raise broadcast_error(x, y, e) from None
         return write_out(out, r) if out is not None else r
 
     fn.__name__ = fn.__qualname__ = name
@@ -52,7 +55,10 @@ def _make_bitwise(name, ufunc, doc):
         x, y = _operands(input, other)
         if getattr(x, "dtype", np.asarray(x).dtype).kind not in "biu":
             raise RuntimeError(f"\"{name}\" not implemented for floating-point tensors")
-        r = make(ufunc(x, y))
+        try:
+            r = make(ufunc(x, y))
+        except ValueError as e:
+            raise broadcast_error(x, y, e) from None
         return write_out(out, r) if out is not None else r
 
     fn.__name__ = fn.__qualname__ = name
@@ -137,6 +143,12 @@ def where(condition, input=None, other=None, *, out=None):
     if not isinstance(b, Tensor):
         b = make(np.asarray(b, dtype=a._data.dtype)) if not a.is_cuda else \
             make(backend.to_device(np.asarray(b, dtype=a._data.dtype), a.device))
+    try:
+        np.broadcast_shapes(condition._data.shape, a._data.shape, b._data.shape)
+    except ValueError:
+        raise RuntimeError(f"where(): condition, input and other must be broadcastable, got "
+                           f"shapes {list(condition._data.shape)}, {list(a._data.shape)} and "
+                           f"{list(b._data.shape)}") from None
     if STATE.enabled and (a._requires_grad or b._requires_grad):
         r = Where.apply(condition, a, b)
     else:
