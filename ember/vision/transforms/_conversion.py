@@ -60,7 +60,8 @@ def _host(array):
 
 
 def _float_to_bytes(arr):
-    # torchvision's mul(255).byte(): truncate toward zero, then wrap into 0..255.
+    # Truncate toward zero like torchvision's cast; going through int64 makes values outside
+    # [0, 1] wrap the same way on every platform (a direct float->uint8 cast is undefined).
     return (arr * 255).astype(np.int64).astype(np.uint8)
 
 
@@ -68,27 +69,24 @@ _MODES_BY_CHANNELS = {2: ["LA"], 3: ["RGB", "YCbCr", "HSV"], 4: ["RGBA", "CMYK",
 
 
 def to_pil_image(pic, mode=None):
-    """(C, H, W) tensor or (H, W, C) ndarray -> PIL image; float tensors are scaled by 255."""
+    """(C, H, W) tensor or (H, W, C) ndarray -> PIL image; floats are scaled by 255 (unless
+    mode is 'F')."""
     if is_tensor(pic):
-        arr = pic._data
-        if arr.ndim not in (2, 3):
-            raise ValueError(f"pic should be 2/3 dimensional. Got {arr.ndim} dimensions.")
-        arr = _host(arr)
-        if arr.ndim == 2:
-            arr = arr[None]
-        if arr.shape[-3] > 4:
-            raise ValueError(f"pic should not have > 4 channels. Got {arr.shape[-3]} channels.")
-        if arr.dtype.kind == "f" and mode != "F":
-            arr = _float_to_bytes(arr)
-        arr = arr.transpose(1, 2, 0)
+        arr = _host(pic._data)
+        if arr.ndim == 3:
+            arr = arr.transpose(1, 2, 0)
     elif isinstance(pic, np.ndarray):
-        if pic.ndim not in (2, 3):
-            raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
-        arr = pic[:, :, None] if pic.ndim == 2 else pic
-        if arr.shape[-1] > 4:
-            raise ValueError(f"pic should not have > 4 channels. Got {arr.shape[-1]} channels.")
+        arr = pic
     else:
         raise TypeError(f"pic should be Tensor or ndarray. Got {type(pic)}.")
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3:
+        raise ValueError(f"pic should be 2/3 dimensional. Got {arr.ndim} dimensions.")
+    if arr.shape[-1] > 4:
+        raise ValueError(f"pic should not have > 4 channels. Got {arr.shape[-1]} channels.")
+    if arr.dtype.kind == "f" and mode != "F":
+        arr = _float_to_bytes(arr)
 
     channels = arr.shape[2]
     if channels == 1:

@@ -5,6 +5,7 @@ the same kind: PIL images are handled by Pillow, tensors by whole-array numpy/cu
 """
 
 import numbers
+import warnings
 from collections.abc import Sequence
 
 from . import _array_color, _array_geometry, _pil
@@ -113,6 +114,9 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     if out_size == [h, w]:
         return img
     if is_pil(img):
+        if antialias is False:
+            warnings.warn("Anti-alias option is always applied for PIL Image input. Argument "
+                          "antialias is ignored.", stacklevel=2)
         return _pil.resize(img, out_size, interpolation)
     antialias = antialias not in (False, None)
     return wrap(_array_geometry.resize(img._data, out_size, interpolation, antialias))
