@@ -220,3 +220,22 @@ def test_normalize_matches_torch():
                                                                                          None]
     out = T.Normalize(mean, std)(ember.from_numpy(x))
     np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_pipelines_pickle_for_worker_processes():
+    import pickle
+
+    pipeline = T.Compose([
+        T.RandomResizedCrop(8), T.RandomHorizontalFlip(), T.ColorJitter(0.3, 0.3, 0.3, 0.05),
+        T.RandomRotation(10), T.ToTensor(), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
+        T.RandomErasing(p=1.0), T.ConvertImageDtype(ember.float64),
+    ])
+    copy = pickle.loads(pickle.dumps(pipeline))
+    assert repr(copy) == repr(pipeline)
+    _, img = rgb(12, 12)
+    ember.manual_seed(7)
+    a = pipeline(img).numpy()
+    ember.manual_seed(7)
+    b = copy(img).numpy()
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (3, 8, 8) and a.dtype == np.float64
