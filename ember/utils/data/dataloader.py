@@ -1,6 +1,6 @@
 """DataLoader: batches from a dataset, in the main process or in worker processes.
 
-With ``num_workers > 0`` each worker is a real process with its own index queue and result
+With ``num_workers > 0`` each worker is a real process with its own task pipe and result
 pipe. Tasks go out round robin, at most ``prefetch_factor`` per worker ahead of the consumer,
 and the main process always reads the worker that owns the next batch, so batches arrive in
 order without a reorder buffer. The sampler always runs in the main process, and one base
@@ -24,6 +24,7 @@ from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 from .worker import (
     ExceptionWrapper,
+    TaskSender,
     WorkerConfig,
     _Exhausted,
     _IterableEnd,
@@ -319,26 +320,26 @@ class _MultiProcessIter(_BaseIter):
         config = WorkerConfig(self._dataset, self._is_iterable, self._auto_collation,
                               self._collate_fn, self._drop_last, loader.worker_init_fn,
                               self._num_workers)
-        self._workers, self._index_queues, self._readers, self._pollers = [], [], [], []
+        self._workers, self._senders, self._readers, self._pollers = [], [], [], []
         # Set at shutdown so that workers skip the tasks still queued instead of loading them.
         self._done_event = context.Event()
         self._closed = False
         try:
             for worker_id in range(self._num_workers):
-                index_queue = context.Queue()
-                # Never let interpreter exit wait on a queue a dead worker no longer reads.
-                index_queue.cancel_join_thread()
+                task_reader, task_writer = context.Pipe(duplex=False)
                 reader, writer = context.Pipe(duplex=False)
                 process = context.Process(
                     target=worker_loop,
-                    args=(config, index_queue, writer, reader, self._done_event, worker_id,
-                          self._base_seed, os.getpid()),
+                    args=(config, (task_reader, task_writer, reader, writer), self._done_event,
+                          worker_id, self._base_seed, os.getpid()),
                     daemon=True,
                 )
                 process.start()
-                writer.close()  # the worker holds the only writing end now
+                # The worker holds the only copies of its ends now (EOF detection needs it).
+                task_reader.close()
+                writer.close()
                 self._workers.append(process)
-                self._index_queues.append(index_queue)
+                self._senders.append(TaskSender(task_writer))
                 self._readers.append(reader)
                 self._pollers.append(self._make_poller(reader, process))
             self._reset_state()
@@ -349,9 +350,7 @@ class _MultiProcessIter(_BaseIter):
 
     @staticmethod
     def _make_poller(reader, process):
-        """A poll object waiting on a worker's result pipe and its exit, or None off POSIX."""
-        if not hasattr(select, "poll"):
-            return None
+        """A poll object waiting on a worker's result pipe and its exit."""
         poller = select.poll()
         poller.register(reader.fileno(), select.POLLIN)
         poller.register(process.sentinel, select.POLLIN)
@@ -368,8 +367,8 @@ class _MultiProcessIter(_BaseIter):
     def _reset(self):
         """Start a new epoch on the same (persistent) workers."""
         self._start_epoch()
-        for index_queue in self._index_queues:
-            index_queue.put(_ResumeIteration())
+        for sender in self._senders:
+            sender.send(_ResumeIteration())
         # Each worker answers in order, so everything before its echo is left over from the
         # previous epoch (an early break) and is dropped.
         try:
@@ -395,7 +394,7 @@ class _MultiProcessIter(_BaseIter):
             except StopIteration:
                 self._sampler_done = True
                 return
-            self._index_queues[worker_id].put((self._send_idx, indices))
+            self._senders[worker_id].send((self._send_idx, indices))
             self._task_worker[self._send_idx] = worker_id
             self._send_idx += 1
 
@@ -451,28 +450,36 @@ class _MultiProcessIter(_BaseIter):
         """The next message from one worker, watching its exit and the loader's timeout."""
         reader = self._readers[worker_id]
         poller = self._pollers[worker_id]
-        process = self._workers[worker_id]
-        timeout = self._timeout if self._timeout > 0 else None
-        if poller is not None:
-            events = poller.poll(None if timeout is None else timeout * 1000)
-            ready = any(fd == reader.fileno() for fd, _ in events)
-            exited = bool(events) and not ready
-        else:
-            fired = _wait_any([reader, process.sentinel], timeout)
-            ready = reader in fired
-            exited = bool(fired) and not ready
-        if ready:
+        deadline = time.monotonic() + self._timeout if self._timeout > 0 else None
+        while True:
+            wait_ms = None if deadline is None else max(0.0, deadline - time.monotonic()) * 1000
+            if not self._flush_senders():
+                # Tasks wait for room in a pipe: wake up now and then to push them through.
+                wait_ms = 10 if wait_ms is None else min(wait_ms, 10)
+            events = poller.poll(wait_ms)
+            if events:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                self._shutdown_workers(wait=False)  # a worker that missed the deadline is stuck
+                raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
+        if any(fd == reader.fileno() for fd, _ in events):
             try:
                 return pickle.loads(reader.recv_bytes())
             except EOFError:
-                exited = True
-        if exited:
-            process.join(0.1)
-            pid, reason = process.pid, _describe_exit(process)
-            self._shutdown_workers()
-            raise RuntimeError(f"DataLoader worker (pid {pid}) {reason}")
-        self._shutdown_workers(wait=False)  # a worker that missed the deadline is stuck
-        raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
+                pass
+        process = self._workers[worker_id]
+        process.join(0.1)
+        pid, reason = process.pid, _describe_exit(process)
+        self._shutdown_workers()
+        raise RuntimeError(f"DataLoader worker (pid {pid}) {reason}")
+
+    def _flush_senders(self):
+        """Push pending task bytes; True when no sender has any left."""
+        done = True
+        for sender in self._senders:
+            if sender.pending and not sender.flush():
+                done = False
+        return done
 
     def _shutdown_workers(self, wait=True):
         """Stop the workers: ask politely, drain what they are sending, then terminate.
@@ -483,11 +490,8 @@ class _MultiProcessIter(_BaseIter):
             return
         self._closed = True
         self._done_event.set()
-        for index_queue in self._index_queues:
-            try:
-                index_queue.put(None)
-            except (OSError, ValueError):
-                pass
+        for sender in self._senders:
+            sender.send(None)
         deadline = time.monotonic() + (_SHUTDOWN_TIMEOUT if wait else 0.0)
         for reader, process in zip(self._readers, self._workers):
             # A worker blocked sending a batch nobody will read gets unblocked by draining.
@@ -495,7 +499,8 @@ class _MultiProcessIter(_BaseIter):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
-                fired = _wait_any([reader, process.sentinel], remaining)
+                self._flush_senders()
+                fired = _wait_any([reader, process.sentinel], min(remaining, 0.05))
                 if reader in fired:
                     try:
                         reader.recv_bytes()
@@ -511,8 +516,8 @@ class _MultiProcessIter(_BaseIter):
             if process.is_alive():
                 process.kill()
                 process.join()
-        for index_queue in self._index_queues:
-            index_queue.close()
+        for sender in self._senders:
+            sender.close()
         for reader in self._readers:
             reader.close()
         self._pollers = [None] * len(self._pollers)

@@ -1,7 +1,7 @@
 """What a DataLoader worker process does: seed, fetch batches on request, send them back.
 
-Protocol (one worker): the main process puts ``(task_idx, indices)`` on the worker's index
-queue; the worker answers on its own result pipe with ``(task_idx, batch)`` in the order the
+Protocol (one worker): the main process sends ``(task_idx, indices)`` down the worker's task
+pipe; the worker answers on its own result pipe with ``(task_idx, batch)`` in the order the
 tasks came, an ExceptionWrapper instead of the batch when fetching failed, or an
 ``_IterableEnd`` when its share of an iterable dataset is used up (later tasks get no answer
 until the next epoch). ``_ResumeIteration`` starts a new epoch (persistent workers) and is
@@ -11,9 +11,10 @@ echoed back; ``None`` asks the worker to exit.
 import itertools
 import os
 import pickle
-import queue
 import random
+import select
 import signal
+import struct
 import sys
 import traceback
 
@@ -187,6 +188,82 @@ def _send(conn, message):
     conn.send_bytes(blob)
 
 
+_HEADER = struct.Struct("!Q")
+
+
+class TaskSender:
+    """The main process's end of a worker's task pipe: sends never block.
+
+    A blocking write could deadlock (the main process waiting for the worker to take a task
+    while the worker waits for the main process to take a batch), so the pipe is
+    non-blocking and whatever it cannot take now waits in a buffer for ``flush``. Tasks are
+    a few bytes, so in practice every send goes straight through with one write.
+    """
+
+    def __init__(self, conn):
+        self._conn = conn  # owns the file descriptor
+        self._fd = conn.fileno()
+        os.set_blocking(self._fd, False)
+        self._pending = b""
+
+    def send(self, message):
+        """Queue one message and write as much as the pipe takes."""
+        blob = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        self._pending += _HEADER.pack(len(blob)) + blob
+        self.flush()
+
+    def flush(self):
+        """Write pending bytes; True when none are left (a dead reader drops them)."""
+        while self._pending:
+            try:
+                written = os.write(self._fd, self._pending)
+            except BlockingIOError:
+                return False
+            except OSError:  # the worker is gone; its death is reported elsewhere
+                self._pending = b""
+                return True
+            self._pending = self._pending[written:]
+        return True
+
+    @property
+    def pending(self):
+        """True while some bytes still wait for room in the pipe."""
+        return bool(self._pending)
+
+    def close(self):
+        """Close the pipe."""
+        self._conn.close()
+
+
+class _TaskReader:
+    """The worker's end of its task pipe (blocking reads of TaskSender's frames)."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._fd = conn.fileno()
+        self._poller = select.poll()
+        self._poller.register(self._fd, select.POLLIN)
+
+    def poll(self, seconds):
+        """True when a message (or EOF) is ready within `seconds`."""
+        return bool(self._poller.poll(seconds * 1000))
+
+    def _read_exactly(self, n):
+        chunks = []
+        while n:
+            chunk = os.read(self._fd, n)
+            if not chunk:
+                raise EOFError("the main process closed the task pipe")
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def recv(self):
+        """The next message."""
+        (size,) = _HEADER.unpack(self._read_exactly(_HEADER.size))
+        return pickle.loads(self._read_exactly(size))
+
+
 def _wrap_current_exception(worker_id):
     wrapper = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
     try:
@@ -196,13 +273,20 @@ def _wrap_current_exception(worker_id):
     return wrapper
 
 
-def worker_loop(config, index_queue, result_conn, result_reader, done_event, worker_id,
-                base_seed, parent_pid):
-    """The body of a worker process (the target of multiprocessing.Process)."""
+def worker_loop(config, pipes, done_event, worker_id, base_seed, parent_pid):
+    """The body of a worker process (the target of multiprocessing.Process).
+
+    `pipes` is (task reader, task writer, result reader, result writer); the worker keeps
+    the task reader and the result writer and closes the main process's ends, so that
+    each side sees EOF when the other goes away.
+    """
     global _worker_info
     # Ctrl-C goes to the whole process group; the main process handles it and stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    result_reader.close()  # our copy of the main process's end; EOF detection needs it closed
+    task_conn, task_writer, result_reader, result_conn = pipes
+    task_writer.close()
+    result_reader.close()
+    tasks = _TaskReader(task_conn)
     seed = base_seed + worker_id
     seed_worker(seed)
     _worker_info = WorkerInfo(worker_id, config.num_workers, seed, config.dataset)
@@ -222,12 +306,11 @@ def worker_loop(config, index_queue, result_conn, result_reader, done_event, wor
 
     try:
         while True:
-            try:
-                task = index_queue.get(timeout=_PARENT_CHECK_INTERVAL)
-            except queue.Empty:
-                if os.getppid() != parent_pid:
-                    return  # the main process died without telling us: do not linger
+            if not tasks.poll(_PARENT_CHECK_INTERVAL):
+                if os.getppid() != parent_pid or done_event.is_set():
+                    return  # the main process died or gave up on us: do not linger
                 continue
+            task = tasks.recv()
             if task is None:
                 return
             if isinstance(task, _ResumeIteration):
@@ -257,3 +340,4 @@ def worker_loop(config, index_queue, result_conn, result_reader, done_event, wor
         return  # the main process went away
     finally:
         result_conn.close()
+        task_conn.close()

@@ -145,6 +145,22 @@ def test_batches_in_order_with_workers():
     assert multiprocessing.active_children() == []
 
 
+def test_batches_from_workers_are_writable_tensors():
+    x, y = next(iter(DataLoader(Indexed(4), batch_size=2, num_workers=1)))
+    assert isinstance(x, ember.Tensor) and x.dtype == ember.float32 and y.dtype == ember.int64
+    x[0, 0] = 5.0
+    assert x.numpy()[0, 0] == 5.0
+
+
+def test_huge_tasks_and_batches_do_not_deadlock():
+    # Index lists and batches far bigger than a pipe's buffer, several in flight per worker:
+    # a blocking task send here would wait on a worker that waits on us.
+    loader = DataLoader(list(range(200_000)), batch_size=50_000, num_workers=2,
+                        prefetch_factor=2)
+    sums = [int(batch.sum()) for batch in loader]
+    assert sums == [sum(range(i, i + 50_000)) for i in range(0, 200_000, 50_000)]
+
+
 def test_spawn_start_method():
     loader = DataLoader(Indexed(10), batch_size=4, num_workers=2, shuffle=True,
                         multiprocessing_context="spawn",
