@@ -182,11 +182,14 @@ def test_bad_arguments_for_iterable_datasets(kwargs, match):
 
 
 @pytest.mark.parametrize("num_workers", [0, 2])
-def test_same_batches_for_any_num_workers(num_workers):
+@pytest.mark.parametrize("seeding", ["generator", "manual_seed"])
+def test_same_batches_for_any_num_workers(num_workers, seeding):
     # Same seed -> same shuffled batches, for 0 and 2 workers, over two epochs.
     def run(workers, **kw):
+        generator = ember.Generator().manual_seed(42) if seeding == "generator" else None
+        ember.manual_seed(42)
         loader = DataLoader(Indexed(23), batch_size=4, shuffle=True, num_workers=workers,
-                            generator=ember.Generator().manual_seed(42), **kw)
+                            generator=generator, **kw)
         return [[b[0].numpy().copy(), b[1].tolist()] for _ in range(2) for b in loader]
 
     reference = run(0)
