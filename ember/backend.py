@@ -25,6 +25,27 @@ def cupy():
     return _cupy
 
 
+# Depth of CUDA graph capture in progress (set by ember.cuda.graphs). A one-element list so
+# readers share it by reference; ops read it to avoid host syncs and cuBLAS while capturing.
+CAPTURE = [0]
+
+
+def is_capturing():
+    """True while ember is capturing a CUDA graph (see ember.cuda.graph)."""
+    return CAPTURE[0] > 0
+
+
+def check_no_sync(what):
+    """Raise a clear error when `what` would synchronize with the host during graph capture."""
+    if CAPTURE[0]:
+        raise RuntimeError(
+            f"{what} synchronizes the GPU with the host, which is not allowed while a CUDA "
+            "graph is being captured (a captured graph cannot read values back or copy host "
+            "data in). Move it outside the `ember.cuda.graph(...)` block, e.g. read the "
+            "static output after `graph.replay()`."
+        )
+
+
 def array_module(array):
     """The array module (numpy or cupy) that owns `array`."""
     if isinstance(array, np.ndarray):
@@ -121,10 +142,12 @@ def to_device(array, dev):
     if dev.type == "cpu":
         if isinstance(array, np.ndarray):
             return array
+        check_no_sync("Copying a cuda tensor to the host (.cpu(), .numpy(), printing)")
         return array.get()
     cp = cupy()
     if not isinstance(array, np.ndarray) and int(array.device.id) == dev.index:
         return array
+    check_no_sync("Copying data to the GPU")
     with cp.cuda.Device(dev.index):
         return cp.asarray(array)
 

@@ -248,10 +248,14 @@ class Tensor:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
+        if self._data.__class__ is not _ndarray:
+            backend.check_no_sync("Tensor.item()")
         return self._data.item()
 
     def tolist(self):
         """Nested Python lists (or a number for a 0-dim tensor)."""
+        if self._data.__class__ is not _ndarray:
+            backend.check_no_sync("Tensor.tolist()")
         return self._data.tolist()
 
     def numpy(self, *, force=False):
@@ -271,6 +275,8 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if not isinstance(self._data, _ndarray):
+            backend.check_no_sync("Converting a cuda tensor to a NumPy array")
         arr = self._data if isinstance(self._data, _ndarray) else self._data.get()
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
@@ -289,6 +295,8 @@ class Tensor:
             raise RuntimeError(
                 f"Boolean value of Tensor with {self._data.size} values is ambiguous"
             )
+        if self._data.__class__ is not _ndarray:
+            backend.check_no_sync("bool(tensor) (e.g. `if tensor:`)")
         return bool(self._data.item())
 
     def __float__(self):

@@ -7,6 +7,7 @@ from ..autograd.grad_mode import STATE
 from ..tensor import Tensor
 
 make = Tensor._make
+CAPTURE = backend.CAPTURE
 _ndarray = np.ndarray
 
 
@@ -69,6 +70,19 @@ def dispatch(cls, *args, **kwargs):
     if cls._view:
         out._vc = args[0]._version_counter()
     return out
+
+
+def matmul_raw(a, b):
+    """``a @ b`` on raw arrays; while a CUDA graph is captured, ember's capture-safe GEMM.
+
+    CuPy refuses cuBLAS calls during stream capture, so every matrix product in an op goes
+    through here (conv's GEMM included) to stay capturable.
+    """
+    if CAPTURE[0] and a.__class__ is not _ndarray:
+        from ..cuda.kernels import matmul
+
+        return matmul(a, b)
+    return a @ b
 
 
 def xp_of(t):

@@ -182,9 +182,11 @@ class Pow(Op):
                 ga = unbroadcast(np.where(b == 0, 0, g * b * a ** np.where(b == 0, 1, b - 1)),
                                  _shape(a))
         if n[1]:
-            loga = np.log(np.where(a > 0, a, 1)) if not isinstance(a, _SCALARS) else \
-                np.log(a) if a > 0 else 0.0
-            gb = unbroadcast(np.where(np.asarray(a) > 0, g * out * loga, 0), _shape(b))
+            if isinstance(a, _SCALARS):  # no np.asarray on arrays: it fails for cupy
+                gb = g * out * float(np.log(a)) if a > 0 else g * 0
+            else:
+                gb = np.where(a > 0, g * out * np.log(np.where(a > 0, a, 1)), 0)
+            gb = unbroadcast(gb, _shape(b))
         return ga, gb
 
 

@@ -53,7 +53,8 @@ logical_xor = _make_cmp("logical_xor", np.logical_xor, "Elementwise logical xor.
 def _make_bitwise(name, ufunc, doc):
     def fn(input, other, *, out=None):
         x, y = _operands(input, other)
-        if getattr(x, "dtype", np.asarray(x).dtype).kind not in "biu":
+        # (not getattr's default: np.asarray on a cupy array raises)
+        if (x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype).kind not in "biu":
             raise RuntimeError(f"\"{name}\" not implemented for floating-point tensors")
         try:
             r = make(ufunc(x, y))

@@ -150,16 +150,22 @@ class Scatter(Op):
         return ga, None, None, gs, None
 
 
+def _descending_key(a):
+    """A sort key whose ascending order is a's descending order.
+
+    Integers use bitwise not (-x wraps around for unsigned types and for the most negative
+    signed value, which put 0 first in a descending uint8 sort); bool's ~ is logical not.
+    """
+    return ~a if a.dtype.kind in "biu" else -a
+
+
 class Sort(Op):
     """Sort along an axis returning (values, indices)."""
 
     @staticmethod
     def forward(ctx, a, axis, descending, stable):
         xp = backend.array_module(a)
-        idx = xp.argsort(-a if descending and a.dtype.kind != "b" else a, axis=axis,
-                         kind="stable")
-        if descending and a.dtype.kind == "b":
-            idx = xp.argsort(~a, axis=axis, kind="stable")
+        idx = xp.argsort(_descending_key(a) if descending else a, axis=axis, kind="stable")
         ctx.save_for_backward(idx)
         ctx.meta = (a.shape, axis)
         return xp.take_along_axis(a, idx, axis=axis), idx.astype(np.int64, copy=False)
@@ -180,7 +186,7 @@ class TopK(Op):
     @staticmethod
     def forward(ctx, a, k, axis, largest, sorted_):
         xp = backend.array_module(a)
-        key = -a if largest else a
+        key = _descending_key(a) if largest else a
         idx = xp.argsort(key, axis=axis, kind="stable")
         idx = xp.take(idx, xp.arange(k), axis=axis)
         ctx.save_for_backward(idx)

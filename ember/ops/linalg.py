@@ -5,7 +5,7 @@ import numpy as np
 from .. import backend
 from ..autograd.function import Op
 from ..tensor import Tensor
-from ._util import dispatch, promote, unbroadcast, write_out
+from ._util import dispatch, matmul_raw, promote, unbroadcast, write_out
 
 
 def _shape_str(shape):
@@ -18,7 +18,7 @@ class Matmul(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a @ b
+        return matmul_raw(a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -34,10 +34,10 @@ class Matmul(Op):
             g2 = xp.expand_dims(g2, -1)
         ga = gb = None
         if n[0]:
-            ga = g2 @ xp.swapaxes(b2, -1, -2)
+            ga = matmul_raw(g2, xp.swapaxes(b2, -1, -2))
             ga = unbroadcast(ga, a2.shape).reshape(a.shape)
         if n[1]:
-            gb = xp.swapaxes(a2, -1, -2) @ g2
+            gb = matmul_raw(xp.swapaxes(a2, -1, -2), g2)
             gb = unbroadcast(gb, b2.shape).reshape(b.shape)
         return ga, gb
 
@@ -49,7 +49,7 @@ class Addmm(Op):
     def forward(ctx, c, a, b, beta, alpha):
         ctx.save_for_backward(a, b)
         ctx.meta = (c.shape, beta, alpha)
-        out = a @ b
+        out = matmul_raw(a, b)
         if alpha != 1:
             out *= alpha
         out += c if beta == 1 else beta * c
@@ -61,8 +61,8 @@ class Addmm(Op):
         cshape, beta, alpha = ctx.meta
         n = ctx.needs_input_grad
         gc = unbroadcast(g if beta == 1 else g * beta, cshape) if n[0] else None
-        ga = (g @ b.T) * alpha if n[1] else None
-        gb = (a.T @ g) * alpha if n[2] else None
+        ga = matmul_raw(g, b.T) * alpha if n[1] else None
+        gb = matmul_raw(a.T, g) * alpha if n[2] else None
         return gc, ga, gb, None, None
 
 

@@ -305,7 +305,7 @@ def _maxmin(input, dim, keepdim, out, is_max, name):
         return dispatch(MaxMin, input, is_max)
     axis = wrap_dim(dim, input._data.ndim)
     if input._data.ndim == 0:
-        return values_indices(input, make(np.zeros((), np.int64)))
+        return values_indices(input, make(backend.array_module(input._data).zeros((), np.int64)))
     vals, idx = dispatch(MaxMinDim, input, axis, keepdim, is_max)
     if out is not None:
         write_out(out[0], vals)
