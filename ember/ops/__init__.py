@@ -268,6 +268,9 @@ def bind_tensor_methods(T):
                  "bernoulli_", "exponential_", "random_", "geometric_", "index_fill_",
                  "clamp_min_", "clamp_max_"):
         setattr(T, name, getattr(inplace, name))
+    # Tensor.where(condition, other) is self where condition else other (self is not the
+    # condition, as the function's first argument is).
+    T.where = lambda self, condition, other: where(condition, self, other)
     T.masked_fill_ = index.masked_fill_
     T.scatter_ = index.scatter_
     T.scatter_add_ = index.scatter_add_

@@ -198,6 +198,9 @@ def reshape(input, *shape):
 
 
 def _alias(t):
+    if t._requires_grad:
+        # still a graph node, or the result would silently drop out of autograd
+        return dispatch(Reshape, t, t._data.shape)
     out = make(t._data)
     out._vc = t._version_counter()
     return out
@@ -274,13 +277,14 @@ def permute(input, *dims):
     """Reorder dims."""
     nd = input._data.ndim
     dims = shape_arg(dims) if dims else ()
-    axes = tuple(wrap_dim(d, nd) for d in dims)
-    if len(axes) != nd or len(set(axes)) != nd:
+    if len(dims) != nd:
         raise RuntimeError(
-            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
-            f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not "
-            f"equal to len(dims) = {len(axes)}"
+            f"permute(): number of dims don't match: input.dim() = {nd} is not equal to "
+            f"len(dims) = {len(dims)}"
         )
+    axes = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(axes)) != nd:
+        raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)})")
     return dispatch(Permute, input, axes)
 
 
@@ -568,8 +572,10 @@ def repeat_interleave(input, repeats, dim=None):
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     reps = repeats._data if isinstance(repeats, Tensor) else repeats
-    idx = np.repeat(np.arange(n), backend.to_device(np.asarray(reps), backend.CPU)
-                    if not isinstance(reps, int) else reps)
+    if not isinstance(reps, int):  # host copy of the counts (np.asarray fails on cupy)
+        reps = backend.to_device(reps, backend.CPU) if backend.is_gpu_array(reps) else \
+            np.asarray(reps)
+    idx = np.repeat(np.arange(n), reps)
     return index_select(input, d, make(backend.to_device(idx, input.device)))
 
 
