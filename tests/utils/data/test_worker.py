@@ -334,7 +334,8 @@ def test_worker_that_dies_is_reported():
 
 def _run_script(body):
     script = textwrap.dedent(body)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    here = os.path.dirname(os.path.abspath(__file__))  # so that `import test_worker` works
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([here] + [p for p in sys.path if p]))
     return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
