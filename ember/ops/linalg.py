@@ -27,11 +27,13 @@ class Matmul(Op):
         xp = backend.array_module(g)
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
+        # restore the dims a 1-D operand dropped from the result: b's column first, so that
+        # the 0-d gradient of vector @ vector becomes (1, 1)
         g2 = g
-        if a.ndim == 1:
-            g2 = xp.expand_dims(g2, -2)
         if b.ndim == 1:
             g2 = xp.expand_dims(g2, -1)
+        if a.ndim == 1:
+            g2 = xp.expand_dims(g2, -2)
         ga = gb = None
         if n[0]:
             ga = matmul_raw(g2, xp.swapaxes(b2, -1, -2))
