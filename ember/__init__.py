@@ -5,7 +5,7 @@
 
 # tensor first: it binds Tensor methods to ember.ops when it loads (the one import loop)
 from . import tensor as _tensor  # noqa: I001
-from . import autograd, cuda, dtypes, ops
+from . import autograd, cuda, dtypes, ops, utils
 from ._printing import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,

@@ -313,7 +313,7 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in vals)
-        dt = dtypes.get_default_dtype().np if is_float else np.int64
+        dt = dtypes.get_default_dtype().np if is_float else np.dtype(np.int64)
     else:
         dt = dtypes.to_dtype(dtype).np
     n = max(0, math.ceil((vals[1] - vals[0]) / vals[2]))
