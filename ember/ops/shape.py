@@ -101,7 +101,12 @@ class Slice(Op):
     @staticmethod
     def forward(ctx, a, key):
         ctx.meta = (a.shape, a.dtype, key)
-        return a[key]
+        out = a[key]
+        if not isinstance(out, np.ndarray) and isinstance(a, np.ndarray):
+            # an int for every dim gives a NumPy scalar (a copy); with a trailing Ellipsis it
+            # is a 0-d view, so x[0].add_(1) writes into x as in PyTorch
+            out = a[(key if isinstance(key, tuple) else (key,)) + (Ellipsis,)]
+        return out
 
     @staticmethod
     def backward(ctx, g):
