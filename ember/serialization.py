@@ -129,7 +129,8 @@ class _Encoder:
         host = array if isinstance(array, np.ndarray) else array.get()
         if host.dtype.byteorder == ">":
             host = host.astype(host.dtype.newbyteorder("<"))
-        host = np.ascontiguousarray(host)
+        if not host.flags.c_contiguous:
+            host = host.copy(order="C")  # (np.ascontiguousarray would make 0-d arrays 1-d)
         self.blob_index[key] = len(self.blobs)
         # Keep the source alive with its blob so its id is not reused by another array.
         self.blobs.append((host, array))
