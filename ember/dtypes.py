@@ -49,6 +49,8 @@ _ALIASES = {"half": float16, "float": float32, "double": float64, "short": int16
 _BY_NAME.update(_ALIASES)
 
 _default = float32
+# Memo tables (dicts) whose entries depend on the default dtype; set_default_dtype clears them.
+DEFAULT_DEPENDENT_CACHES = []
 
 
 def _by_name(name):
@@ -100,6 +102,8 @@ def set_default_dtype(d):
     if not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default = d
+    for cache in DEFAULT_DEPENDENT_CACHES:
+        cache.clear()
 
 
 def default_complex():

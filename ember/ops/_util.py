@@ -106,6 +106,8 @@ def unbroadcast(grad, shape):
 # ------------------------------------------------------------------ type promotion
 _tt_cache = {}
 _ts_cache = {}
+# float scalars promote to the default dtype: set_default_dtype must empty these caches
+dtypes.DEFAULT_DEPENDENT_CACHES.extend((_tt_cache, _ts_cache))
 
 
 def _tensor_class(t):

@@ -58,6 +58,8 @@ def binary(cls, a, b, out=None):
             if STATE.enabled and a._requires_grad:
                 return cls.apply_binary(a, b)
             return make(cls.compute(a._data, b))
+        if cls is Sub and (_is_bool(a) or _is_bool(b)):
+            raise _bool_sub_error()
         if isinstance(a, Tensor):
             if not isinstance(b, Tensor):
                 b = _coerce(b, a)
@@ -81,6 +83,21 @@ def binary(cls, a, b, out=None):
         # NumPy's broadcast failure becomes a RuntimeError naming both shapes (as PyTorch);
         # the try costs nothing on the hot path (zero-cost exceptions, Python 3.11+).
         raise broadcast_error(a, b, e) from None
+    except TypeError:
+        if cls is Sub:  # NumPy's bool - bool error, reworded as PyTorch's
+            raise _bool_sub_error() from None
+        raise
+
+
+def _is_bool(x):
+    return x.__class__ is bool or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
+
+
+def _bool_sub_error():
+    return RuntimeError(
+        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+        "to invert a mask, use the `~` or `logical_not()` operator instead."
+    )
 
 
 def binary_inplace(cls, self, other):
