@@ -25,46 +25,49 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 
 class _Formatter:
-    """Chooses one width and style (int, fixed, scientific) for all elements, like PyTorch."""
+    """Chooses one width and style (int, fixed, scientific) for all elements, like PyTorch.
+
+    As in PyTorch, the style and the width come from the finite nonzero values only, so
+    zeros, NaN and infinities never widen a column.
+    """
 
     def __init__(self, values):
         self.floating = values.dtype.kind == "f"
         self.int_mode = True
         self.sci_mode = False
         self.width = 1
-        if values.size == 0:
-            return
+        self.prec = _OPTIONS["precision"]
+        flat = values.reshape(-1)
         if not self.floating:
-            self.width = max(len(str(v)) for v in values.reshape(-1).tolist())
+            if flat.size:
+                self.width = max(len(str(v)) for v in flat.tolist())
             return
-        finite = values[np.isfinite(values)]
-        nonzero = np.abs(finite[finite != 0]).astype(np.float64)
-        if finite.size and not np.all(np.round(finite) == finite):
-            self.int_mode = False
-        prec = _OPTIONS["precision"]
-        if self.int_mode:
-            if nonzero.size and (nonzero.max() / nonzero.min() > 1000 or nonzero.max() > 1e8):
-                self.sci_mode = True
-                self.int_mode = False
-        elif nonzero.size and (nonzero.max() / nonzero.min() > 1000 or nonzero.max() > 1e8
-                               or nonzero.min() < 1e-4):
-            self.sci_mode = True
+        vals = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
+        if vals.size:
+            mags = np.abs(vals)
+            lo, hi = mags.min(), mags.max()
+            self.int_mode = bool(np.all(np.ceil(vals) == vals))
+            if self.int_mode:
+                self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
+            else:
+                self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+            if self.sci_mode:
+                self.width = max(len(f"{v:.{self.prec}e}") for v in vals.tolist())
+            elif self.int_mode:
+                self.width = max(len(f"{v:.0f}") + 1 for v in vals.tolist())
+            else:
+                self.width = max(len(f"{v:.{self.prec}f}") for v in vals.tolist())
         if _OPTIONS["sci_mode"] is not None:
             self.sci_mode = _OPTIONS["sci_mode"]
-            if self.sci_mode:
-                self.int_mode = False
-        self.prec = prec
-        self.width = max((len(self._fmt(v)) for v in values.reshape(-1).tolist()), default=1)
 
     def _fmt(self, v):
         if not self.floating:
             return str(v)
-        if v != v or v in (float("inf"), float("-inf")):
-            return str(v) if v == v else "nan"
-        if self.int_mode:
-            return f"{v:.0f}."
         if self.sci_mode:
             return f"{v:.{self.prec}e}"
+        if self.int_mode:
+            s = f"{v:.0f}"
+            return s if v != v or v in (float("inf"), float("-inf")) else s + "."
         return f"{v:.{self.prec}f}"
 
     def format(self, v):
@@ -81,19 +84,25 @@ def _summarize(a, edge):
 
 
 def _body(a, fmt, indent, summarize, edge):
+    """Text of `a` (the full array); with summarize, long dims show edge items and '...'."""
     if a.ndim == 0:
         return fmt.format(a.item())
+    cut = summarize and a.shape[0] > 2 * edge
     if a.ndim == 1:
-        items = [fmt.format(v) for v in a.tolist()]
-        if summarize and len(items) > 2 * edge:
-            items = items[:edge] + ["..."] + items[-edge:]
+        if cut:
+            items = [fmt.format(v) for v in a[:edge].tolist()] + [" ..."] + \
+                [fmt.format(v) for v in a[a.shape[0] - edge:].tolist()]
+        else:
+            items = [fmt.format(v) for v in a.tolist()]
         per_line = max(1, (_OPTIONS["linewidth"] - indent) // (fmt.width + 2))
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    rows = list(a)
-    parts = [_body(r, fmt, indent + 1, summarize, edge) for r in rows]
-    if summarize and len(rows) > 2 * edge:
-        parts = parts[:edge] + ["..."] + parts[-edge:]
+    if cut:
+        parts = [_body(a[i], fmt, indent + 1, summarize, edge) for i in range(edge)] + \
+            ["..."] + [_body(a[i], fmt, indent + 1, summarize, edge)
+                       for i in range(a.shape[0] - edge, a.shape[0])]
+    else:
+        parts = [_body(r, fmt, indent + 1, summarize, edge) for r in a]
     sep = "," + "\n" * (a.ndim - 1) + " " * (indent + 1)
     return "[" + sep.join(parts) + "]"
 
@@ -119,7 +128,19 @@ def tensor_repr(t):
         suffix.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffix.append("requires_grad=True")
-    body = "[]" if a.size == 0 else _body(shown, fmt, len(prefix), summarize, edge)
-    if suffix:
-        body += ", " + ", ".join(suffix)
-    return prefix + body + ")"
+    body = "[]" if a.size == 0 else _body(a, fmt, len(prefix), summarize, edge)
+    return _add_suffixes(prefix + body, suffix, len(prefix))
+
+
+def _add_suffixes(text, suffixes, indent):
+    """Append ', dtype=...' etc., starting a new line when the current one would overflow."""
+    parts = [text]
+    last_line = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if last_line + len(suffix) + 2 > _OPTIONS["linewidth"]:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line += len(suffix) + 2
+    return "".join(parts) + ")"
