@@ -1,6 +1,33 @@
-"""GPU support through CuPy (imported lazily): availability, devices, seeds, memory stats."""
+"""GPU support through CuPy (imported lazily): availability, devices, seeds, memory stats,
+streams and events, and CUDA graphs. Kernels (ember.cuda.kernels) load on first use."""
 
 from .. import backend
+from .graphs import (
+    CUDAGraph,
+    graph,
+    graph_pool_handle,
+    is_current_stream_capturing,
+    make_graphed_callables,
+)
+from .memory import (
+    empty_cache,
+    max_memory_allocated,
+    mem_get_info,
+    memory_allocated,
+    memory_reserved,
+    memory_stats,
+    reset_max_memory_allocated,
+    reset_peak_memory_stats,
+)
+from .streams import (
+    Event,
+    Stream,
+    StreamContext,
+    current_stream,
+    default_stream,
+    set_stream,
+    stream,
+)
 
 
 def is_available():
@@ -35,7 +62,12 @@ def set_device(device):
 
 def synchronize(device=None):
     """Wait for all work on the GPU to finish."""
-    _cp().cuda.Device().synchronize()
+    cp = _cp()
+    backend.check_no_sync("ember.cuda.synchronize()")
+    idx = None if device is None else device if isinstance(device, int) else \
+        backend.device(device).index
+    with cp.cuda.Device(idx if idx is not None else cp.cuda.runtime.getDevice()):
+        cp.cuda.Device().synchronize()
 
 
 def manual_seed(seed):
@@ -54,3 +86,27 @@ def get_device_name(device=None):
     idx = current_device() if device is None else int(backend.device(device).index or 0) \
         if not isinstance(device, int) else device
     return cp.cuda.runtime.getDeviceProperties(idx)["name"].decode()
+
+
+def is_initialized():
+    """True once CUDA has been found usable (ember initializes it on first use)."""
+    return backend.cupy() is not None
+
+
+def get_device_capability(device=None):
+    """(major, minor) compute capability of the GPU."""
+    cp = _cp()
+    idx = current_device() if device is None else device if isinstance(device, int) else \
+        int(backend.device(device).index or 0)
+    props = cp.cuda.runtime.getDeviceProperties(idx)
+    return props["major"], props["minor"]
+
+
+__all__ = ["is_available", "device_count", "current_device", "set_device", "synchronize",
+           "manual_seed", "manual_seed_all", "get_device_name", "get_device_capability",
+           "is_initialized", "CUDAGraph", "graph", "graph_pool_handle",
+           "is_current_stream_capturing", "make_graphed_callables", "empty_cache",
+           "max_memory_allocated", "mem_get_info", "memory_allocated", "memory_reserved",
+           "memory_stats", "reset_max_memory_allocated", "reset_peak_memory_stats", "Event",
+           "Stream", "StreamContext", "current_stream", "default_stream", "set_stream",
+           "stream"]

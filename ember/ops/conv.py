@@ -10,7 +10,7 @@ is the matching batched GEMM summed over the batch, and the input gradient a GEM
 from .. import backend, dtypes
 from ..autograd.function import Op
 from ..tensor import Tensor
-from ._util import dispatch
+from ._util import dispatch, matmul_raw
 from ._window import col2im, crop4, im2col, out_size, pad4, pair
 
 # Upper bound (elements) on the per-image weight-gradient products summed at once.
@@ -35,10 +35,10 @@ def _wgrad(gm, cols):
     per = gm[0].size // gm.shape[-1] * cols.shape[-2]
     step = max(1, _WGRAD_CHUNK // max(per, 1))
     if step >= n:
-        return xp.matmul(gm, xp.swapaxes(cols, -1, -2)).sum(0)
+        return matmul_raw(gm, xp.swapaxes(cols, -1, -2)).sum(0)
     acc = None
     for s in range(0, n, step):
-        part = xp.matmul(gm[s:s + step], xp.swapaxes(cols[s:s + step], -1, -2)).sum(0)
+        part = matmul_raw(gm[s:s + step], xp.swapaxes(cols[s:s + step], -1, -2)).sum(0)
         acc = part if acc is None else xp.add(acc, part, out=acc)
     return acc
 
@@ -55,7 +55,6 @@ class Conv(Op):
 
     @staticmethod
     def forward(ctx, x, w, b, geo):
-        xp = backend.array_module(x)
         n, c = geo.x4[:2]
         o = geo.w4[0]
         groups = geo.groups
@@ -65,10 +64,10 @@ class Conv(Op):
         k = cols.shape[1] // groups
         if groups == 1:
             wm = w.reshape(o, k)
-            out = xp.matmul(wm, cols)
+            out = matmul_raw(wm, cols)
         else:
             wm = w.reshape(groups, o // groups, k)
-            out = xp.matmul(wm, _grouped(cols, n, groups))
+            out = matmul_raw(wm, _grouped(cols, n, groups))
         out = out.reshape(n, o, oh, ow)
         if b is not None:
             out += b.reshape(o, 1, 1)
@@ -96,10 +95,10 @@ class Conv(Op):
         if need[0]:
             k = w.size // o
             if groups == 1:
-                gcols = xp.matmul(w.reshape(o, k).T, gm)
+                gcols = matmul_raw(w.reshape(o, k).T, gm)
             else:
                 wm = w.reshape(groups, o // groups, k)
-                gcols = xp.matmul(xp.swapaxes(wm, -1, -2), _grouped(gm, n, groups))
+                gcols = matmul_raw(xp.swapaxes(wm, -1, -2), _grouped(gm, n, groups))
             t, bt, left, r = geo.pads
             padded = (n, geo.x4[1], geo.x4[2] + t + bt, geo.x4[3] + left + r)
             gx = col2im(gcols.reshape(n, -1, gm.shape[2]), padded, geo.kernel, geo.stride,
@@ -120,10 +119,10 @@ class ConvTranspose(Op):
         k = w.size // cin  # (Cout/G)*KH*KW
         xm = x.reshape(n, cin, h * wd)
         if groups == 1:
-            cols = xp.matmul(w.reshape(cin, k).T, xm)
+            cols = matmul_raw(w.reshape(cin, k).T, xm)
         else:
             wm = w.reshape(groups, cin // groups, k)
-            cols = xp.matmul(xp.swapaxes(wm, -1, -2), _grouped(xm, n, groups))
+            cols = matmul_raw(xp.swapaxes(wm, -1, -2), _grouped(xm, n, groups))
         t, bt, left, r = geo.pads
         full = (n, cout, geo.out4[2] + t + bt, geo.out4[3] + left + r)
         out = col2im(cols.reshape(n, -1, h * wd), full, geo.kernel, geo.stride, geo.dilation,
@@ -144,7 +143,6 @@ class ConvTranspose(Op):
         x, w = ctx.saved_tensors
         geo = ctx.geo
         need = ctx.needs_input_grad
-        xp = backend.array_module(grad)
         n, cin, h, wd = geo.x4
         groups = geo.groups
         g4 = grad.reshape(geo.out4)
@@ -157,10 +155,10 @@ class ConvTranspose(Op):
         if need[0]:
             k = w.size // cin
             if groups == 1:
-                gx = xp.matmul(w.reshape(cin, k), cols)
+                gx = matmul_raw(w.reshape(cin, k), cols)
             else:
                 wm = w.reshape(groups, cin // groups, k)
-                gx = xp.matmul(wm, _grouped(cols, n, groups))
+                gx = matmul_raw(wm, _grouped(cols, n, groups))
             gx = gx.reshape(geo.xs)
         if need[1]:
             xm = x.reshape(n, cin, h * wd)

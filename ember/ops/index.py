@@ -129,7 +129,13 @@ class Scatter(Op):
         if reduce == "add":
             _scatter_add(xp, out, key, srcv)
         elif reduce == "multiply":
-            np.multiply.at(out, key, srcv) if xp is np else None
+            if xp is np:
+                np.multiply.at(out, key, srcv)
+            else:  # CuPy has no multiply.at: do it on the host (rare path)
+                host = out.get()
+                np.multiply.at(host, tuple(k.get() if hasattr(k, "get") else k for k in key),
+                               srcv.get())
+                out[...] = xp.asarray(host)
         else:
             out[key] = srcv
         ctx.meta = (key, reduce, getattr(src, "shape", None))

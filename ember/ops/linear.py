@@ -4,7 +4,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor
-from ._util import dispatch
+from ._util import dispatch, matmul_raw
 
 
 def _shape_str(shape):
@@ -17,7 +17,7 @@ class Linear(Op):
     @staticmethod
     def forward(ctx, x, w, b):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        out = x2 @ w.T
+        out = matmul_raw(x2, w.T)
         if b is not None:
             out += b
         ctx.save_for_backward(x, w)
@@ -30,10 +30,10 @@ class Linear(Op):
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
         gx = gw = gb = None
         if n[0]:
-            gx = (g2 @ w).reshape(x.shape)
+            gx = matmul_raw(g2, w).reshape(x.shape)
         if n[1]:
             x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-            gw = g2.T @ x2
+            gw = matmul_raw(g2.T, x2)
         if n[2]:
             gb = g2.sum(axis=0)
         return gx, gw, gb

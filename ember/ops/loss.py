@@ -181,7 +181,7 @@ def _check_class_target(input, target, weight, fn):
 
 def _check_bounds(target, ignore_index, n_classes):
     t = target._data
-    if t.size == 0:
+    if t.size == 0 or backend.is_capturing():  # a captured graph cannot stop to read `bad`
         return
     bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index)
     if bool(bad.any()):

@@ -12,7 +12,7 @@ import numpy as np
 from .. import backend, dtypes
 from ..autograd.function import Op
 from ..tensor import Tensor
-from ._util import dispatch
+from ._util import dispatch, matmul_raw
 from ._window import crop4, offset_view, out_size, overlapping, pad4, pair, windows
 
 
@@ -161,9 +161,9 @@ class SeparablePool(Op):
     def forward(ctx, x, ah, aw, hw, full):
         h, w = hw
         oh, ow = ah.shape[0], aw.shape[0]
-        y = x.reshape(-1, w) @ aw.T                                   # (planes*H, OW)
+        y = matmul_raw(x.reshape(-1, w), aw.T)                        # (planes*H, OW)
         y = y.reshape(-1, h, ow).transpose(0, 2, 1).reshape(-1, h)    # (planes*OW, H)
-        out = (y @ ah.T).reshape(-1, ow, oh).transpose(0, 2, 1)       # (planes, OH, OW)
+        out = matmul_raw(y, ah.T).reshape(-1, ow, oh).transpose(0, 2, 1)  # (planes, OH, OW)
         if ctx.needs_input_grad[0]:
             ctx.meta = (ah, aw, hw, x.shape)
         return out.reshape(full)
@@ -172,9 +172,9 @@ class SeparablePool(Op):
     def backward(ctx, grad):
         ah, aw, (h, w), xs = ctx.meta
         oh, ow = ah.shape[0], aw.shape[0]
-        t = grad.reshape(-1, ow) @ aw                                 # (planes*OH, W)
+        t = matmul_raw(grad.reshape(-1, ow), aw)                      # (planes*OH, W)
         t = t.reshape(-1, oh, w).transpose(0, 2, 1).reshape(-1, oh)   # (planes*W, OH)
-        gx = (t @ ah).reshape(-1, w, h).transpose(0, 2, 1)            # (planes, H, W)
+        gx = matmul_raw(t, ah).reshape(-1, w, h).transpose(0, 2, 1)   # (planes, H, W)
         return gx.reshape(xs), None, None, None, None
 
 
