@@ -392,3 +392,75 @@ def test_bad_destinations(tmp_path):
         save(1, tmp_path / "missing" / "x.pt")
     with pytest.raises(IsADirectoryError, match="is a directory"):
         save(1, tmp_path)
+
+
+# ------------------------------------------------------------------ models (ember.nn)
+def make_model(seed):
+    from ember import nn
+
+    ember.manual_seed(seed)
+    return nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3))
+
+
+def train(model, opt, scheduler, steps, start):
+    from ember import nn
+
+    loss_fn = nn.MSELoss()
+    rng = np.random.default_rng(1234)
+    batches = [(rng.standard_normal((5, 4)).astype(np.float32),
+                rng.standard_normal((5, 3)).astype(np.float32)) for _ in range(start + steps)]
+    for x, y in batches[start:]:
+        opt.zero_grad()
+        loss = loss_fn(model(ember.from_numpy(x)), ember.from_numpy(y))
+        loss.backward()
+        opt.step()
+        scheduler.step()
+
+
+@pytest.mark.parametrize("opt_name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_resume_from_checkpoint_is_bit_for_bit(tmp_path, opt_name):
+    pytest.importorskip("ember.nn")
+    kwargs = {"lr": 0.05, "momentum": 0.9} if opt_name in ("SGD", "RMSprop") else {"lr": 0.05}
+
+    def build(seed):
+        model = make_model(seed)
+        opt = getattr(optim, opt_name)(model.parameters(), **kwargs)
+        return model, opt, optim.lr_scheduler.StepLR(opt, step_size=4, gamma=0.5)
+
+    model, opt, sch = build(0)
+    train(model, opt, sch, 10, 0)
+    path = tmp_path / "ckpt.pt"
+    save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+          "scheduler": sch.state_dict(), "step": 10}, path)
+    train(model, opt, sch, 10, 10)
+
+    model2, opt2, sch2 = build(1)  # different initial weights, all replaced by the checkpoint
+    ckpt = load(path)
+    model2.load_state_dict(ckpt["model"])
+    opt2.load_state_dict(ckpt["optimizer"])
+    sch2.load_state_dict(ckpt["scheduler"])
+    train(model2, opt2, sch2, 10, ckpt["step"])
+    for (name, a), (_, b) in zip(model.state_dict().items(), model2.state_dict().items()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+    assert opt.param_groups[0]["lr"] == opt2.param_groups[0]["lr"]
+
+
+def test_model_state_dict_and_parameters_roundtrip():
+    nn = pytest.importorskip("ember.nn")
+    model = make_model(0)
+    sd = roundtrip(model.state_dict())
+    assert type(sd) is OrderedDict and list(sd) == list(model.state_dict())
+    other = make_model(1)
+    other.load_state_dict(sd)
+    for a, b in zip(model.parameters(), other.parameters()):
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    params = roundtrip(list(model.parameters()))
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in params)
+    frozen = nn.Parameter(ember.ones(2), requires_grad=False)
+    assert roundtrip(frozen).requires_grad is False
+
+
+def test_saving_a_module_asks_for_its_state_dict():
+    pytest.importorskip("ember.nn")
+    with pytest.raises(TypeError, match=r"type Sequential \(at obj\).*state_dict\(\)"):
+        save(make_model(0), io.BytesIO())
