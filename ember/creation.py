@@ -68,8 +68,8 @@ def _data_array(data, dtype):
         return arr.astype(dtype or arr.dtype, copy=True)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         data = [x.tolist() if isinstance(x, Tensor) else x for x in data]
+    target = dtype if dtype is not None else _infer_dtype(data)  # TypeError for bad types
     try:
-        target = dtype if dtype is not None else _infer_dtype(data)
         return np.array(data, dtype=target)
     except (ValueError, TypeError) as e:
         raise ValueError(f"could not build a tensor from {type(data).__name__}: {e}") from None
@@ -142,13 +142,28 @@ def _filled(fill, size, dtype, device, requires_grad, default=None):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    """A tensor of zeros."""
-    return _filled(0, size, dtype, device, requires_grad)
+    """A tensor of zeros (written into `out`, resized, when given)."""
+    return _into(out, _filled(0, size, dtype or _out_dtype(out), device, requires_grad))
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    """A tensor of ones."""
-    return _filled(1, size, dtype, device, requires_grad)
+    """A tensor of ones (written into `out`, resized, when given)."""
+    return _into(out, _filled(1, size, dtype or _out_dtype(out), device, requires_grad))
+
+
+def _out_dtype(out):
+    return None if out is None else out.dtype
+
+
+def _into(out, result):
+    """Make `out` hold result's values (PyTorch's out= for factory functions)."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"out must be a Tensor, not {type(out).__name__}")
+    out._data = result._data
+    out._bump()
+    return out
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, pin_memory=False,
