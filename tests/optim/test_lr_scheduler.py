@@ -63,6 +63,17 @@ CASES = {
     "sequential-3": lambda L, o: L.SequentialLR(
         o, [L.ConstantLR(o, factor=0.2, total_iters=5), L.ExponentialLR(o, gamma=0.9),
             L.StepLR(o, step_size=10, gamma=0.5)], milestones=[20, 50]),
+    "cyclic": lambda L, o: L.CyclicLR(o, base_lr=0.01, max_lr=[0.1, 0.2], step_size_up=7,
+                                      step_size_down=3),
+    "cyclic-triangular2": lambda L, o: L.CyclicLR(o, 0.01, 0.1, step_size_up=5,
+                                                  mode="triangular2", base_momentum=0.7),
+    "cyclic-exp-range": lambda L, o: L.CyclicLR(o, 0.01, 0.1, step_size_up=6, mode="exp_range",
+                                                gamma=0.98, cycle_momentum=False),
+    "cyclic-scale-fn": lambda L, o: L.CyclicLR(o, 0.01, 0.1, step_size_up=4,
+                                               scale_fn=lambda x: 0.9 ** x,
+                                               scale_mode="iterations"),
+    "warm-restarts": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=7, eta_min=0.001),
+    "warm-restarts-mult": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2),
     "chained": lambda L, o: L.ChainedScheduler(
         [L.ConstantLR(o, factor=0.5, total_iters=5), L.ExponentialLR(o, gamma=0.9)]),
     "chained-cosine-multistep": lambda L, o: L.ChainedScheduler(
@@ -202,7 +213,7 @@ def test_sequential_switches_at_milestone():
 
 # ------------------------------------------------------------------ state dicts
 @pytest.mark.parametrize("case", ["step", "multistep", "cosine", "onecycle", "sequential",
-                                  "chained", "lambda", "linear"])
+                                  "chained", "lambda", "linear", "cyclic", "warm-restarts-mult"])
 def test_state_dict_resume_continues_identically(case):
     build = CASES[case]
     opt = make_optimizer(ember)
@@ -284,9 +295,29 @@ def test_bad_arguments():
     fresh = make_optimizer(ember)
     with pytest.raises(KeyError, match="param 'initial_lr' is not specified in param_groups"):
         sched.StepLR(fresh, step_size=2, last_epoch=3)
+    with pytest.raises(ValueError, match="mode is invalid and scale_fn is None"):
+        sched.CyclicLR(opt, 0.01, 0.1, mode="sawtooth")
+    with pytest.raises(ValueError, match="Expected positive integer T_0, but got 0"):
+        sched.CosineAnnealingWarmRestarts(opt, T_0=0)
+    with pytest.raises(ValueError, match="Expected integer T_mult >= 1, but got 0"):
+        sched.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=0)
     with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
         sched.OneCycleLR(optim.Adagrad([ember.zeros(1, requires_grad=True)]), max_lr=1.0,
                          total_steps=5)
+
+
+def test_warm_restarts_fractional_epochs_match_torch():
+    torch = pytest.importorskip("torch")
+    eo, to = make_optimizer(ember), make_optimizer(torch)
+    es = sched.CosineAnnealingWarmRestarts(eo, T_0=4, T_mult=2)
+    ts = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(to, T_0=4, T_mult=2)
+    for epoch in [0.5, 1.25, 3.9, 4.0, 7.5, 12.0, 30.3, 2.0]:
+        es.step(epoch)
+        ts.step(epoch)
+        assert es.get_last_lr() == ts.get_last_lr()
+        assert (es.T_cur, es.T_i, es.last_epoch) == (ts.T_cur, ts.T_i, ts.last_epoch)
+    with pytest.raises(ValueError, match="Expected non-negative epoch, but got -1"):
+        es.step(-1)
 
 
 def test_warns_when_stepped_before_the_optimizer():
