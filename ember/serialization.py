@@ -18,6 +18,7 @@ file in the same directory, which is flushed, fsynced and then renamed over the 
 """
 
 import base64
+import io
 import json
 import math
 import os
@@ -214,6 +215,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     complete. The ``pickle_*`` arguments exist for PyTorch compatibility and are ignored.
     """
     if hasattr(f, "write"):
+        if isinstance(f, io.TextIOBase):
+            raise TypeError("ember.save needs a binary file object (open it with 'wb'), got a "
+                            "text-mode file")
         _write(obj, f)
         return
     path = os.fspath(f)
@@ -559,6 +563,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
             always safe, as if weights_only=True.
     """
     if hasattr(f, "read"):
+        if isinstance(f, io.TextIOBase):
+            raise TypeError("ember.load needs a binary file object (open it with 'rb'), got a "
+                            "text-mode file")
         name = getattr(f, "name", None)
         return _load(f, repr(name) if isinstance(name, str) else repr(f), map_location)
     path = os.fspath(f)

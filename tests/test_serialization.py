@@ -137,6 +137,15 @@ def test_paths_file_objects_and_streams(tmp_path):
         np.testing.assert_array_equal(load(f)[0].numpy(), np.arange(5))
 
 
+def test_text_mode_files_are_refused(tmp_path):
+    path = tmp_path / "t.pt"
+    save(1, path)
+    with open(path, "w") as f, pytest.raises(TypeError, match="binary file object"):
+        save(1, f)
+    with open(path, encoding="latin-1") as f, pytest.raises(TypeError, match="'rb'"):
+        load(f)
+
+
 def test_accepts_torch_style_arguments(tmp_path):
     path = tmp_path / "c.pt"
     save({"a": 1}, path, pickle_protocol=2, _use_new_zipfile_serialization=True)
