@@ -581,4 +581,7 @@ def _load(f, name, map_location):
     reader = _Reader(f, name)
     header = _read_header(reader)
     arrays = _read_arrays(reader, header)
-    return _Decoder(name, arrays, map_location).decode(header["root"])
+    try:
+        return _Decoder(name, arrays, map_location).decode(header["root"])
+    except RecursionError:
+        raise _fail(name, "the saved object is nested too deeply to rebuild") from None

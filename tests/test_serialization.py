@@ -338,13 +338,22 @@ def test_newer_format_version_is_refused(tmp_path):
     expect_error(written(tmp_path, "new.pt", bytes(data)), "newer ember", "version 99")
 
 
-def test_unknown_entries_are_refused(tmp_path):
-    header = json.dumps({"root": {"$": "pickle", "data": "..."}, "blobs": [],
-                         "data_bytes": 0}).encode()
-    data = (serialization.MAGIC + serialization._PREAMBLE.pack(1, len(header),
-                                                              zlib.crc32(header))
+def handmade(root):
+    """A well-formed checkpoint file around an arbitrary JSON root node (or its JSON text)."""
+    text = root if isinstance(root, str) else json.dumps(root)
+    header = ('{"root":' + text + ',"blobs":[],"data_bytes":0}').encode()
+    return (serialization.MAGIC
+            + serialization._PREAMBLE.pack(1, len(header), zlib.crc32(header))
             + header + serialization.END)
-    expect_error(written(tmp_path, "odd.pt", data), "unknown entry type 'pickle'")
+
+
+def test_unknown_entries_are_refused(tmp_path):
+    expect_error(written(tmp_path, "odd.pt", handmade({"$": "pickle", "data": "..."})),
+                 "unknown entry type 'pickle'")
+    expect_error(written(tmp_path, "blob.pt", handmade({"$": "ndarray", "blob": 3})),
+                 "bad 'ndarray' entry")
+    deep = '{"$":"tuple","items":[' * 400 + "1" + "]}" * 400
+    expect_error(written(tmp_path, "deep.pt", handmade(deep)), "nested too deeply")
 
 
 # ------------------------------------------------------------------ atomic writes
