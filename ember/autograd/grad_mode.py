@@ -39,13 +39,22 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):
+class _NoArgGradMode(_GradMode):
+    """Also usable as a bare decorator: ``@no_grad`` as well as ``@no_grad()``."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoArgGradMode):
     """Context manager and decorator that disables graph recording."""
 
     _mode = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_NoArgGradMode):
     """Context manager and decorator that enables graph recording."""
 
     _mode = True
