@@ -1,6 +1,7 @@
 """Every differentiable op, grouped by family; the public functions re-exported as ember.*."""
 
 from . import arithmetic, compare, convert, index, inplace, linalg, reduce, shape, unary
+from .activation import log_softmax, softmax
 from .arithmetic import (
     Add,
     Div,
@@ -54,6 +55,7 @@ from .compare import (
     where,
 )
 from .convert import clone, contiguous, to
+from .distance import cosine_similarity, pairwise_distance
 from .index import (
     argsort,
     argwhere,
@@ -157,6 +159,7 @@ from .shape import (
     view_as,
     vstack,
 )
+from .special import erf, erfc, erfinv
 from .unary import (
     abs,
     absolute,
@@ -220,7 +223,7 @@ _METHODS = [
     "cosh", "exp", "exp2", "expm1", "fix", "floor", "frac", "log", "log1p", "log2", "log10",
     "nan_to_num", "neg", "negative", "reciprocal", "relu", "round", "rsqrt", "sigmoid", "sign",
     "sin", "sinh", "sqrt", "square", "tan", "tanh", "trunc", "true_divide", "multiply",
-    "subtract", "divide",
+    "subtract", "divide", "softmax", "log_softmax", "erf", "erfc", "erfinv",
 ]
 
 true_divide = divide = div

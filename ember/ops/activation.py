@@ -202,7 +202,8 @@ class Hardswish(Op):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        d = np.where(a < -3, 0, np.where(a <= 3, a / 3 + 0.5, 1)).astype(a.dtype, copy=False)
+        # PyTorch's convention at the kinks: slope 0 at -3 and 1 at +3
+        d = np.where(a <= -3, 0, np.where(a < 3, a / 3 + 0.5, 1)).astype(a.dtype, copy=False)
         return g * d
 
 

@@ -67,6 +67,7 @@ def _mid_erfc(y):
 
 def _big_erfc(y):
     """erfc on y > 4 (y positive; 0 beyond the float64 underflow point)."""
+    far = y > _BIG
     y = np.minimum(y, _BIG)
     z = 1.0 / (y * y)
     num = _P[5] * z
@@ -75,7 +76,7 @@ def _big_erfc(y):
         num = (num + _P[i]) * z
         den = (den + _Q[i]) * z
     r = z * (num + _P[4]) / (den + _Q[4])
-    return _exp_neg_sq(y) * ((_INV_SQRT_PI - r) / y)
+    return np.where(far, 0.0, _exp_neg_sq(y) * ((_INV_SQRT_PI - r) / y))
 
 
 def _regions(x):
