@@ -347,3 +347,47 @@ def test_warning_free_default_step():
         warnings.simplefilter("error")
         for cls, kwargs in ALL:
             cls([a], **kwargs).step()
+
+
+def test_user_subclass_written_torch_style():
+    class PlainSGD(optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, {"lr": lr})
+
+        @ember.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    state["count"] = state.get("count", 0) + 1
+                    p.add_(p.grad, alpha=-group["lr"])
+
+    w = ember.tensor([1.0, 2.0], requires_grad=True)
+    opt = PlainSGD([w], lr=0.5)
+    (w * w).sum().backward()
+    opt.step()
+    np.testing.assert_allclose(w.detach().numpy(), [0.0, 0.0])
+    assert opt.state_dict()["state"] == {0: {"count": 1}}
+    assert repr(opt) == "PlainSGD (\nParameter Group 0\n    lr: 0.5\n)"
+    # schedulers do not warn about user optimizers they cannot track
+    s = optim.lr_scheduler.StepLR(opt, step_size=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s.step()
+
+
+def test_tensor_step_counters_load_as_numbers():
+    # PyTorch keeps 'step' as a 0-dim tensor; such state dicts load into ember's plain counter.
+    w = ember.zeros(2, requires_grad=True)
+    opt = optim.Adam([w], lr=0.1)
+    sd = {"state": {0: {"step": ember.tensor(7.0), "exp_avg": ember.zeros(2, dtype=ember.float64),
+                        "exp_avg_sq": ember.zeros(2)}},
+          "param_groups": opt.state_dict()["param_groups"]}
+    opt.load_state_dict(sd)
+    assert opt.state[w]["step"] == 7.0 and type(opt.state[w]["step"]) is float
+    assert opt.state[w]["exp_avg"].dtype == ember.float32
+    w.grad = ember.ones(2)
+    opt.step()
+    assert opt.state[w]["step"] == 8.0
