@@ -14,6 +14,8 @@ A checkpoint is a plain dict written with ember.save:
 
 import os
 
+import numpy as np
+
 from .errors import CLIError
 
 FORMAT = "ember-train-checkpoint"
@@ -22,7 +24,8 @@ VERSION = 1
 
 def save_checkpoint(path, model, optimizer, config, classes, progress, history):
     """Write a checkpoint atomically (a half-written file never replaces a good one)."""
-    from .. import get_rng_state, save
+    from .. import get_rng_state
+    from ..serialization import save
 
     payload = {
         "format": FORMAT,
@@ -37,7 +40,8 @@ def save_checkpoint(path, model, optimizer, config, classes, progress, history):
         "rng": get_rng_state(),
         "config": _plain_config(config),
         "classes": list(classes),
-        "history": history,
+        # An array, not a list: 25,000 losses stay compact raw bytes in the file.
+        "history": {**history, "step_losses": np.asarray(history["step_losses"], np.float64)},
     }
     tmp = f"{path}.part"
     save(payload, tmp)
@@ -50,7 +54,7 @@ def _plain_config(config):
 
 def load_checkpoint(path):
     """Read a checkpoint written by save_checkpoint; CLIError when missing or not one."""
-    from .. import load
+    from ..serialization import load
 
     if not os.path.exists(path):
         raise CLIError(f"checkpoint not found: {path} (a training run writes "
@@ -75,6 +79,9 @@ def load_checkpoint(path):
         if key in config:
             config[key] = tuple(config[key])
     payload["config"] = config
+    history = dict(payload.get("history") or {})
+    history["step_losses"] = np.asarray(history.get("step_losses", []), np.float64).tolist()
+    payload["history"] = history
     payload["path"] = path
     return payload
 

@@ -137,7 +137,8 @@ class ImageBatches(Dataset):
     """
 
     def __init__(self, split, mean, std):
-        self.images = split.images
+        # Channels-first once for the whole split, so each batch is a contiguous gather.
+        self.images = np.ascontiguousarray(split.images.transpose(0, 3, 1, 2))
         self.labels = split.labels
         self.mean = np.asarray(mean, dtype=np.float32).reshape(-1, 1, 1)
         self.std = np.asarray(std, dtype=np.float32).reshape(-1, 1, 1)
@@ -145,21 +146,21 @@ class ImageBatches(Dataset):
     def __len__(self):
         return len(self.labels)
 
-    def _convert(self, pixels):
-        # Same float32 operations, in the same order, as ToTensor then Normalize.
-        x = np.divide(pixels.transpose(0, 3, 1, 2), np.float32(255), dtype=np.float32)
-        x -= self.mean
-        x /= self.std
+    def _convert(self, indices):
+        # The float32 operations of ToTensor then Normalize, in the same order, in place.
+        x = self.images.take(indices, axis=0).astype(np.float32)
+        np.divide(x, np.float32(255), out=x)
+        np.subtract(x, self.mean, out=x)
+        np.divide(x, self.std, out=x)
         return x
 
     def __getitem__(self, index):
-        x = self._convert(self.images[index][None])
-        return from_numpy(x[0]), int(self.labels[index])
+        index = range(len(self))[index]  # IndexError for out-of-range indices, as lists do
+        return from_numpy(self._convert([index])[0]), int(self.labels[index])
 
     def __getitems__(self, indices):
-        indices = np.asarray(indices, dtype=np.int64)
-        return (from_numpy(self._convert(self.images[indices])),
-                from_numpy(self.labels[indices]))
+        indices = np.asarray(indices, dtype=np.intp)
+        return from_numpy(self._convert(indices)), from_numpy(self.labels[indices])
 
 
 def collate_batch(batch):

@@ -11,6 +11,7 @@ from .report import (
     loss_curve,
     per_class_lines,
     sample_lines,
+    seconds,
     spread_indices,
     write_json,
 )
@@ -32,8 +33,8 @@ def write_outputs(out, evaluation, test_split, config, device, history, train_im
         print(line)
     times = history["epoch_times"]
     if times:
-        print("Time per epoch: " + ", ".join(f"{t:.1f} s" for t in times)
-              + f" (mean {np.mean(times):.1f} s)")
+        print("Time per epoch: " + ", ".join(seconds(t) for t in times)
+              + f" (mean {seconds(np.mean(times))})")
 
     written, skipped = [], []
     grid = spread_indices(len(test_split), GRID_IMAGES)

@@ -72,6 +72,11 @@ def sample_lines(classes, truth, predicted):
             "Predicted:   " + " ".join("%5s" % classes[p] for p in predicted)]
 
 
+def seconds(t):
+    """A duration for people: two decimals when short, one otherwise."""
+    return f"{t:.2f} s" if t < 10 else f"{t:.1f} s"
+
+
 def spread_indices(size, count):
     """`count` indices spread evenly over range(size) (all of them when size <= count)."""
     count = min(count, size)

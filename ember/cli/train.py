@@ -26,6 +26,7 @@ from .config import (
 from .errors import UsageError
 from .evaluate import evaluate_model
 from .outputs import write_outputs
+from .report import seconds
 
 CHECKPOINT = "checkpoint.pt"
 INTERRUPTED = 130  # the shell's code for "stopped by Ctrl-C"
@@ -167,7 +168,7 @@ class Trainer:
         if stopped and samples < len(self.dataset):
             return False
         history["epoch_times"].append(elapsed)
-        print(f"Epoch {epoch + 1} done in {elapsed:.1f} s ({step} mini-batches, "
+        print(f"Epoch {epoch + 1} done in {seconds(elapsed)} ({step} mini-batches, "
               f"{samples / elapsed:.0f} images/s)", flush=True)
         progress.update(epoch=epoch + 1, step=0, samples=0, running_loss=0.0, elapsed=0.0)
         return not stopped

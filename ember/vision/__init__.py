@@ -1,3 +1,3 @@
 """ember.vision: torchvision's datasets, transforms, utils and models for ember."""
 
-from . import datasets, transforms, utils
+from . import datasets, models, transforms, utils
