@@ -2,13 +2,16 @@
 
 Use in a test file::
 
-    from devices import DEVICES, device, on, host  # noqa: F401  (device is a fixture)
+    from devices import DEVICES, host, on
+
+    pytestmark = pytest.mark.parametrize("device", DEVICES)   # or on single tests
 
     def test_add(device):
         x = on(device, np.ones(3, np.float32))
         ...
 
-or ``@pytest.mark.parametrize("device", DEVICES)``. GPU results are compared with CPU results
+(``device``, the fixture below, does the same for files that prefer fixtures; import it with
+``# noqa: F401, F811``.) GPU results are compared with CPU results
 (``host`` brings any tensor back as a NumPy array).
 """
 
