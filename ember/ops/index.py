@@ -458,9 +458,9 @@ def masked_fill_(self, mask, value):
 
 def masked_select(input, mask):
     """1-D tensor of the elements where mask is True."""
-    input, mask = (input, mask)
-    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
-    from .shape import expand
+    from .shape import broadcast_shape, expand
+
+    shape = broadcast_shape(input._data.shape, mask._data.shape)
 
     return getitem(expand(input, shape), expand(mask, shape))
 

@@ -162,6 +162,13 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     if mat1._data.shape[1] != mat2._data.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                            f"({_shape_str(mat1._data.shape)} and {_shape_str(mat2._data.shape)})")
+    out_shape = (mat1._data.shape[0], mat2._data.shape[1])
+    try:
+        if np.broadcast_shapes(input._data.shape, out_shape) != out_shape:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(f"addmm: input of shape {list(input._data.shape)} cannot be "
+                           f"broadcast to the product's shape {list(out_shape)}") from None
     input, mat1 = promote(input, mat1)
     r = dispatch(Addmm, input, mat1, mat2, beta, alpha)
     return write_out(out, r) if out is not None else r
@@ -225,4 +232,9 @@ def einsum(equation, *operands):
         spec = spec + "->" + "".join(letters)
     if "..." in spec:
         raise NotImplementedError("einsum with '...' is not supported by ember yet")
-    return dispatch(Einsum, spec, *operands)
+    try:
+        return dispatch(Einsum, spec, *operands)
+    except ValueError as e:
+        shapes = ", ".join(str(list(t._data.shape)) for t in operands)
+        raise RuntimeError(f"einsum('{equation}') with operands of shapes {shapes}: {e}") \
+            from None

@@ -373,8 +373,18 @@ def broadcast_to(input, shape):
 
 def broadcast_tensors(*tensors):
     """Expand tensors to their common broadcast shape."""
-    shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    shape = broadcast_shape(*(t._data.shape for t in tensors))
     return tuple(expand(t, shape) for t in tensors)
+
+
+def broadcast_shape(*shapes):
+    """The common broadcast shape, or a RuntimeError naming the shapes that do not broadcast."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise RuntimeError("shape mismatch: tensors of shapes "
+                           f"{', '.join(str(list(s)) for s in shapes)} cannot be broadcast "
+                           "to a single shape") from None
 
 
 def _check_seq(tensors, name):
