@@ -5,7 +5,7 @@
 
 # tensor first: it binds Tensor methods to ember.ops when it loads (the one import loop)
 from . import tensor as _tensor  # noqa: I001
-from . import autograd, cuda, dtypes, ops, utils
+from . import autograd, cuda, dtypes, nn, ops, optim, utils
 from ._printing import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
@@ -65,6 +65,7 @@ from .dtypes import (
 )
 from .ops import *  # noqa: F403  (the op functions: add, matmul, cat, ...)
 from .ops.reduce import values_indices
+from .serialization import load, save
 from .random import (
     Generator,
     default_generator,
