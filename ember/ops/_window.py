@@ -110,25 +110,31 @@ def im2col(a, kernel, stride, dilation, out):
     return cols.reshape(n, c * kh * kw, oh * ow)
 
 
-def col2im(cols, shape, kernel, stride, dilation, out):
+def col2im(cols, shape, kernel, stride, dilation, out, acc=None):
     """Sum patch gradients (N, C*KH*KW, OH*OW) back into a 4-D array of `shape`.
 
     Overlapping windows accumulate with one strided add per kernel offset (KH*KW calls, each
-    over the whole batch); non-overlapping ones are written with a single assignment.
+    over the whole batch); non-overlapping ones are written with a single assignment. With
+    `acc` (a zeroed array of `shape`) the result is written there instead of a new array.
     """
     xp = backend.array_module(cols)
     n, c = shape[:2]
     (kh, kw), (oh, ow) = kernel, out
     if kh == kw == 1 and stride == (1, 1) and shape[2:] == out:
-        return cols.reshape(shape)
+        if acc is None:
+            return cols.reshape(shape)
+        acc[...] = cols.reshape(shape)
+        return acc
     cols = cols.reshape(n, c, kh, kw, oh, ow)
-    covered = all(s * (o - 1) + d * (k - 1) + 1 == size and s == d * (k - 1) + 1 for
-                  k, s, d, o, size in zip(kernel, stride, dilation, out, shape[2:]))
     if not overlapping(kernel, stride, dilation):
-        res = xp.empty(shape, cols.dtype) if covered else xp.zeros(shape, cols.dtype)
+        covered = all(s * (o - 1) + d * (k - 1) + 1 == size and s == d * (k - 1) + 1 for
+                      k, s, d, o, size in zip(kernel, stride, dilation, out, shape[2:]))
+        res = acc
+        if res is None:
+            res = xp.empty(shape, cols.dtype) if covered else xp.zeros(shape, cols.dtype)
         windows(res, kernel, stride, dilation, out)[...] = cols
         return res
-    res = xp.zeros(shape, cols.dtype)
+    res = xp.zeros(shape, cols.dtype) if acc is None else acc
     for i in range(kh):
         for j in range(kw):
             v = offset_view(res, i, j, stride, dilation, out)

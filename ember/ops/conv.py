@@ -10,6 +10,7 @@ is the matching batched GEMM summed over the batch, and the input gradient a GEM
 from .. import backend, dtypes
 from ..autograd.function import Op
 from ..tensor import Tensor
+from ._im2col import Patches, matmul_into
 from ._util import dispatch, matmul_raw
 from ._window import col2im, crop4, im2col, out_size, pad4, pair
 
@@ -21,7 +22,7 @@ class _Geometry:
     """Everything the forward and backward of one convolution call need to know about shapes."""
 
     __slots__ = ("xs", "ws", "x4", "w4", "out4", "out", "kernel", "stride", "dilation", "pads",
-                 "groups", "full")
+                 "groups", "full", "patches")
 
     def __init__(self, **kw):
         for k, v in kw.items():
@@ -51,59 +52,101 @@ def _grouped(a, n, groups):
 
 
 class Conv(Op):
-    """N-d convolution (cross-correlation) as im2col + one batched GEMM."""
+    """N-d convolution (cross-correlation): patch matrices times the weight, chunk by chunk."""
 
     @staticmethod
     def forward(ctx, x, w, b, geo):
-        n, c = geo.x4[:2]
+        xp = backend.array_module(x)
+        n = geo.x4[0]
         o = geo.w4[0]
         groups = geo.groups
         oh, ow = geo.out
-        x4 = x.reshape(geo.x4)
-        cols = im2col(pad4(x4, geo.pads), geo.kernel, geo.stride, geo.dilation, geo.out)
-        k = cols.shape[1] // groups
-        if groups == 1:
-            wm = w.reshape(o, k)
-            out = matmul_raw(wm, cols)
+        pt = geo.patches
+        src = pt.source(x.reshape(geo.x4))
+        wm = w.reshape(o, pt.k) if groups == 1 else w.reshape(groups, o // groups, -1)
+        out = xp.empty((n, o, oh, ow), x.dtype)
+        if pt.identity:
+            matmul_into(wm, _grouped(src.reshape(n, pt.k, -1), n, groups), out.reshape(n, o, -1)
+                        if groups == 1 else out.reshape(n, groups, o // groups, -1))
         else:
-            wm = w.reshape(groups, o // groups, k)
-            out = matmul_raw(wm, _grouped(cols, n, groups))
-        out = out.reshape(n, o, oh, ow)
+            step = pt.chunk(xp)
+            lx = pt.cols_per_image
+            colbuf = xp.empty((min(step, n), pt.k, lx), x.dtype)
+            obuf = xp.empty((min(step, n), o, lx), x.dtype) if pt.wide else None
+            for n0 in range(0, n, step):
+                nb = min(step, n - n0)
+                cols = _grouped(pt.cols(src, n0, nb, colbuf[:nb]), nb, groups)
+                if pt.wide:
+                    res = matmul_into(wm, cols, _grouped(obuf[:nb], nb, groups))
+                    out[n0:n0 + nb] = res.reshape(nb, o, oh, pt.wp)[..., :ow]
+                else:
+                    matmul_into(wm, cols, _grouped(out[n0:n0 + nb].reshape(nb, o, lx), nb,
+                                                   groups))
         if b is not None:
             out += b.reshape(o, 1, 1)
         need = ctx.needs_input_grad
         if need[0] or need[1]:
-            ctx.save_for_backward(cols if need[1] else None, w if need[0] else None)
+            ctx.save_for_backward(src if need[1] else None, w if need[0] else None)
             ctx.geo = geo
         return out.reshape(geo.full)
 
     @staticmethod
     def backward(ctx, grad):
-        cols, w = ctx.saved_tensors
+        src, w = ctx.saved_tensors
         geo = ctx.geo
         need = ctx.needs_input_grad
         xp = backend.array_module(grad)
         n = geo.x4[0]
         o = geo.w4[0]
         groups = geo.groups
-        gm = grad.reshape(n, o, -1)
+        oh, ow = geo.out
+        pt = geo.patches
+        g4 = grad.reshape(n, o, oh, ow)
         gx = gw = gb = None
         if need[2]:
-            gb = gm.sum(axis=(0, 2))
-        if need[1]:
-            gw = _wgrad(_grouped(gm, n, groups), _grouped(cols, n, groups)).reshape(geo.ws)
+            gb = g4.sum(axis=(0, 2, 3))
+        if not (need[0] or need[1]):
+            return gx, gw, gb, None
+        if n == 0:  # empty batch: nothing flows back, but the shapes must still be right
+            return (xp.zeros(geo.xs, grad.dtype) if need[0] else None,
+                    xp.zeros(geo.ws, grad.dtype) if need[1] else None, gb, None)
         if need[0]:
-            k = w.size // o
-            if groups == 1:
-                gcols = matmul_raw(w.reshape(o, k).T, gm)
+            wt = w.reshape(o, pt.k).T if groups == 1 else \
+                xp.swapaxes(w.reshape(groups, o // groups, -1), -1, -2)
+        if pt.identity:
+            gm = _grouped(g4.reshape(n, o, -1), n, groups)
+            if need[1]:
+                gw = _wgrad(gm, _grouped(src.reshape(n, pt.k, -1), n, groups)).reshape(geo.ws)
+            if need[0]:
+                gx = matmul_raw(wt, gm).reshape(geo.xs)
+            return gx, gw, gb, None
+        step = pt.chunk(xp)
+        lx = pt.cols_per_image
+        m = min(step, n)
+        colbuf = xp.empty((m, pt.k, lx), grad.dtype) if need[1] else None
+        gcolbuf = xp.empty((m, pt.k, lx), grad.dtype) if need[0] else None
+        acc = pt.grad_buffer(xp, grad.dtype) if need[0] else None
+        # wide layout: gradients enter with zeros in the garbage columns, set once here
+        gbuf = xp.zeros((m, o, oh, pt.wp), grad.dtype) if pt.wide else None
+        for n0 in range(0, n, step):
+            nb = min(step, n - n0)
+            if pt.wide:
+                gbuf[:nb, :, :, :ow] = g4[n0:n0 + nb]
+                gc = gbuf[:nb].reshape(nb, o, lx)
             else:
-                wm = w.reshape(groups, o // groups, k)
-                gcols = matmul_raw(xp.swapaxes(wm, -1, -2), _grouped(gm, n, groups))
-            t, bt, left, r = geo.pads
-            padded = (n, geo.x4[1], geo.x4[2] + t + bt, geo.x4[3] + left + r)
-            gx = col2im(gcols.reshape(n, -1, gm.shape[2]), padded, geo.kernel, geo.stride,
-                        geo.dilation, geo.out)
-            gx = crop4(gx, geo.pads, geo.x4).reshape(geo.xs)
+                gc = g4[n0:n0 + nb].reshape(nb, o, lx)
+            gc = _grouped(gc, nb, groups)
+            if need[1]:
+                cols = _grouped(pt.cols(src, n0, nb, colbuf[:nb]), nb, groups)
+                part = matmul_raw(gc, xp.swapaxes(cols, -1, -2)).sum(0)
+                gw = part if gw is None else xp.add(gw, part, out=gw)
+            if need[0]:
+                gcols = matmul_into(wt, gc, _grouped(gcolbuf[:nb], nb, groups))
+                pt.scatter(gcols.reshape(nb, pt.k, lx), acc, n0, nb)
+        if need[1]:
+            gw = gw.reshape(geo.ws)
+        if need[0]:
+            gx = pt.input_grad(acc).reshape(geo.xs)
         return gx, gw, gb, None
 
 
@@ -167,8 +210,16 @@ class ConvTranspose(Op):
 
 
 # ------------------------------------------------------------------ argument checks
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                 "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
+                 "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
+                 "complex128": "ComplexDouble"}
+
+
 def _type_name(t):
-    return dtypes.from_np(t._data.dtype).name.capitalize().replace("Bfloat16", "BFloat16")
+    """PyTorch's ScalarType name of a tensor's dtype ('Float', 'Double', ...)."""
+    name = dtypes.from_np(t._data.dtype).name
+    return _SCALAR_NAMES.get(name, name)
 
 
 def _short_name(t):
@@ -277,7 +328,8 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd, fn):
     out4 = (x4[0], o) + out
     full = (x4[0], o) + out[2 - nd:] if batched else (o,) + out[2 - nd:]
     geo = _Geometry(xs=x.shape, ws=w.shape, x4=x4, w4=w4, out4=out4, out=out, kernel=kernel2,
-                    stride=stride2, dilation=dil2, pads=pads4, groups=groups, full=full)
+                    stride=stride2, dilation=dil2, pads=pads4, groups=groups, full=full,
+                    patches=Patches(x4, pads4, kernel2, stride2, dil2, out))
     return dispatch(Conv, input, weight, bias, geo)
 
 

@@ -1,0 +1,140 @@
+"""Patch matrices for convolution, built a cache-sized chunk of the batch at a time.
+
+Why chunks: a whole-batch patch matrix is KH*KW times the input (30 MB for a 128x3x32x32
+batch and a 5x5 kernel), so building it, multiplying it and summing gradients back out of it
+all stream through main memory. Built for a few images at a time, it stays in the CPU cache
+between the copy and the GEMM that consumes it; the backward rebuilds it rather than keep
+30 MB alive. On the GPU the chunk is the whole batch (one big GEMM is what it wants).
+
+Why "wide" windows: for stride 1, output row y of a window at kernel offset (i, j) reads
+input row y + i*dh starting at column j*dw. Taking every output position over the full padded
+width Wp (not just the OW valid ones) makes all the rows of one (channel, offset) pair one
+contiguous run of OH*Wp elements, so im2col copies and col2im adds move long runs instead of
+OW-element pieces. The Wp - OW extra columns per row are garbage in the forward (dropped) and
+are fed zero gradients in the backward, so they add nothing.
+"""
+
+import numpy as np
+
+from .. import backend
+from ._util import matmul_raw
+from ._window import col2im, crop4, pad4, windows
+
+# Patch-matrix elements per chunk: about 1 MB of float32, well inside a core's L2 cache.
+CHUNK_ELEMENTS = 1 << 18
+
+
+def matmul_into(a, b, out):
+    """a @ b written into `out` (numpy's out= where available, else a copy)."""
+    if out.__class__ is np.ndarray and a.__class__ is np.ndarray:
+        return np.matmul(a, b, out=out)
+    out[...] = matmul_raw(a, b)
+    return out
+
+
+class Patches:
+    """How to build (N, C*KH*KW, L) patch matrices for one convolution geometry."""
+
+    def __init__(self, x4, pads, kernel, stride, dilation, out):
+        n, c, h, w = x4
+        t, b, left, r = pads
+        self.x4, self.pads, self.kernel = x4, pads, kernel
+        self.stride, self.dilation, self.out = stride, dilation, out
+        self.hp, self.wp = h + t + b, w + left + r
+        self.k = c * kernel[0] * kernel[1]
+        oh, ow = out
+        self.identity = kernel == (1, 1) and stride == (1, 1) and not any(pads)
+        # wide windows only pay off when the wasted columns are a modest fraction
+        self.wide = (not self.identity and stride == (1, 1) and ow > 0
+                     and self.wp <= 2 * ow)
+        self.cols_per_image = oh * self.wp if self.wide else oh * ow
+        self.tail = (kernel[1] - 1) * dilation[1] if self.wide else 0
+
+    def chunk(self, xp):
+        """Images per chunk."""
+        n = self.x4[0]
+        if xp is not np:
+            return max(n, 1)
+        return max(1, min(n, CHUNK_ELEMENTS // max(self.k * self.cols_per_image, 1)))
+
+    # ---------------------------------------------------------------- forward side
+    def source(self, x4):
+        """The array patches are read from: the input, or a padded (wide: flat) copy."""
+        if self.identity:
+            return x4
+        if not self.wide:
+            return pad4(x4, self.pads)
+        xp = backend.array_module(x4)
+        n, c = x4.shape[:2]
+        plane = self.hp * self.wp
+        flat = xp.empty(n * c * plane + self.tail, x4.dtype)
+        flat[n * c * plane:] = 0
+        body = flat[:n * c * plane].reshape(n, c, self.hp, self.wp)
+        t, b, left, r = self.pads
+        h, w = x4.shape[2:]
+        if t or b or left or r:
+            body[:, :, :t] = 0
+            body[:, :, t + h:] = 0
+            body[:, :, t:t + h, :left] = 0
+            body[:, :, t:t + h, left + w:] = 0
+        body[:, :, t:t + h, left:left + w] = x4
+        return flat
+
+    def _wide_view(self, flat, n0, nb):
+        """(nb, C, KH, KW, OH*Wp) view of the wide windows of images n0..n0+nb."""
+        xp = backend.array_module(flat)
+        c = self.x4[1]
+        plane = self.hp * self.wp
+        e = flat.itemsize
+        (kh, kw), (dh, dw) = self.kernel, self.dilation
+        base = flat[n0 * c * plane:]
+        return xp.lib.stride_tricks.as_strided(
+            base, (nb, c, kh, kw, self.out[0] * self.wp),
+            (c * plane * e, plane * e, dh * self.wp * e, dw * e, e))
+
+    def cols(self, src, n0, nb, buf):
+        """Fill buf (nb, K, L) with the patch matrices of images n0..n0+nb and return it."""
+        if self.identity:
+            return src[n0:n0 + nb].reshape(nb, self.k, self.cols_per_image)
+        if self.wide:
+            view = self._wide_view(src, n0, nb)
+        else:
+            view = windows(src[n0:n0 + nb], self.kernel, self.stride, self.dilation, self.out)
+        xp = backend.array_module(buf)
+        xp.copyto(buf.reshape(view.shape), view)
+        return buf
+
+    # ---------------------------------------------------------------- backward side
+    def grad_buffer(self, xp, dtype):
+        """Zeroed accumulator for the input gradient (layout matching `source`)."""
+        n, c = self.x4[:2]
+        if self.wide:
+            return xp.zeros(n * c * self.hp * self.wp + self.tail, dtype)
+        return xp.zeros((n, c, self.hp, self.wp), dtype)
+
+    def scatter(self, gcols, acc, n0, nb):
+        """Add patch gradients (nb, K, L) of images n0..n0+nb into the accumulator (col2im)."""
+        xp = backend.array_module(gcols)
+        c = self.x4[1]
+        (kh, kw), (dh, dw) = self.kernel, self.dilation
+        if self.wide:
+            g = gcols.reshape(nb, c, kh, kw, -1)
+            plane = self.hp * self.wp
+            e = acc.itemsize
+            run = self.out[0] * self.wp
+            for i in range(kh):
+                for j in range(kw):
+                    base = acc[n0 * c * plane + i * dh * self.wp + j * dw:]
+                    dst = xp.lib.stride_tricks.as_strided(base, (nb, c, run),
+                                                          (c * plane * e, plane * e, e))
+                    xp.add(dst, g[:, :, i, j], out=dst)
+            return
+        part = acc[n0:n0 + nb]
+        col2im(gcols, part.shape, self.kernel, self.stride, self.dilation, self.out, acc=part)
+
+    def input_grad(self, acc):
+        """The (N, C, H, W) input gradient from the accumulator."""
+        n, c = self.x4[:2]
+        if self.wide:
+            acc = acc[:n * c * self.hp * self.wp].reshape(n, c, self.hp, self.wp)
+        return crop4(acc, self.pads, self.x4)
