@@ -1,6 +1,11 @@
 """Every differentiable op, grouped by family; the public functions re-exported as ember.*."""
 
 from . import arithmetic, compare, convert, index, inplace, linalg, reduce, shape, unary
+
+# Load the ops.norm submodule (normalization layers) now: importing a submodule later sets the
+# package attribute `norm` to the module, hiding the norm() function below (ember.norm,
+# Tensor.norm). A submodule is bound on the package only when it is first loaded.
+from . import norm as _norm_module  # noqa: E402, F401  isort: skip
 from .activation import log_softmax, softmax
 from .arithmetic import (
     Add,

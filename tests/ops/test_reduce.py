@@ -198,3 +198,10 @@ def test_sum_out():
     r = ember.empty(2)
     assert ember.sum(ember.ones(2, 3), 1, out=r) is r
     assert r.tolist() == [3.0, 3.0]
+
+
+def test_norm_function_is_not_shadowed_by_the_norm_module():
+    import ember.nn.functional  # noqa: F401  (imports ember.ops.norm, the layers module)
+
+    assert callable(ember.norm) and callable(ember.ops.norm)
+    assert ember.tensor([3.0, 4.0]).norm().item() == 5.0
