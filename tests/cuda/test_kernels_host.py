@@ -55,7 +55,7 @@ def test_source_compiles_with_nvrtc(name, arch):
         pytest.skip("NVRTC (CuPy with the CUDA NVRTC library) is not installed")
     prog = nvrtc.createProgram(kernels.sources()[name], f"{name}.cu", [], [])
     try:
-        nvrtc.compileProgram(prog, [f"-arch={arch}", "--std=c++14"])
+        nvrtc.compileProgram(prog, [f"-arch={arch}", "--std=c++14", "-ftz=true"])  # as CuPy
     except Exception:
         pytest.fail(nvrtc.getProgramLog(prog))
     ptx = nvrtc.getPTX(prog)
