@@ -252,7 +252,7 @@ def _check_trailing(input, shape, fn):
             input._data.ndim < len(shape):
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(str(s) for s in shape)}], but got input of size"
-                           f"{input.shape}")
+                           f"{list(input.shape)}")
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
