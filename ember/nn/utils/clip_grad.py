@@ -58,7 +58,8 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     if not grads:
         return
     coef = min(1.0, float(max_norm) / (float(total_norm) + 1e-6))
-    with no_grad():
+    # a non-finite norm turns gradients into nan, as in PyTorch; no numpy warning for it
+    with no_grad(), np.errstate(invalid="ignore"):
         for g in grads:
             g._data *= g._data.dtype.type(coef)
             g._bump()
