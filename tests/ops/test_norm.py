@@ -156,3 +156,4 @@ def test_normalize_and_local_response_norm(dtype):
                    lambda t, s=size: tf.local_response_norm(t, s, 0.1, 0.6, 2.0), [x],
                    dtype=dtype)
     gradcheck(lambda t: F.normalize(t, dim=-1), [rand(3, 4, seed=2)])
+    gradcheck(lambda t: F.local_response_norm(t, 3, 0.1, 0.6, 2.0), [rand(2, 4, 3, seed=3)])
