@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import backend
 from ._util import matmul_raw
-from ._window import col2im, crop4, pad4, windows
+from ._window import col2im, crop4, pad4, strided, windows
 
 # Patch-matrix elements per chunk: about 1 MB of float32, well inside a core's L2 cache.
 CHUNK_ELEMENTS = 1 << 18
@@ -51,11 +51,15 @@ class Patches:
         self.tail = (kernel[1] - 1) * dilation[1] if self.wide else 0
 
     def chunk(self, xp):
-        """Images per chunk."""
+        """Images per chunk: an even split of the batch into cache-sized pieces."""
         n = self.x4[0]
-        if xp is not np:
+        if xp is not np or n <= 1:
             return max(n, 1)
-        return max(1, min(n, CHUNK_ELEMENTS // max(self.k * self.cols_per_image, 1)))
+        total = n * self.k * self.cols_per_image
+        pieces = -(-total // CHUNK_ELEMENTS)
+        if pieces <= 2:  # slightly over the target: one chunk beats two half-empty ones
+            return n
+        return -(-n // pieces)
 
     # ---------------------------------------------------------------- forward side
     def source(self, x4):
@@ -82,15 +86,13 @@ class Patches:
 
     def _wide_view(self, flat, n0, nb):
         """(nb, C, KH, KW, OH*Wp) view of the wide windows of images n0..n0+nb."""
-        xp = backend.array_module(flat)
         c = self.x4[1]
         plane = self.hp * self.wp
         e = flat.itemsize
         (kh, kw), (dh, dw) = self.kernel, self.dilation
-        base = flat[n0 * c * plane:]
-        return xp.lib.stride_tricks.as_strided(
-            base, (nb, c, kh, kw, self.out[0] * self.wp),
-            (c * plane * e, plane * e, dh * self.wp * e, dw * e, e))
+        return strided(flat, (nb, c, kh, kw, self.out[0] * self.wp),
+                       (c * plane * e, plane * e, dh * self.wp * e, dw * e, e),
+                       n0 * c * plane)
 
     def cols(self, src, n0, nb, buf):
         """Fill buf (nb, K, L) with the patch matrices of images n0..n0+nb and return it."""
@@ -106,10 +108,14 @@ class Patches:
 
     # ---------------------------------------------------------------- backward side
     def grad_buffer(self, xp, dtype):
-        """Zeroed accumulator for the input gradient (layout matching `source`)."""
+        """Zeroed accumulator for the input gradient.
+
+        Wide layout: (N, C, Hp*Wp + tail), each plane with its own tail, so every kernel
+        offset's add is a plain slice; the tails only ever receive garbage-column zeros.
+        """
         n, c = self.x4[:2]
         if self.wide:
-            return xp.zeros(n * c * self.hp * self.wp + self.tail, dtype)
+            return xp.zeros((n, c, self.hp * self.wp + self.tail), dtype)
         return xp.zeros((n, c, self.hp, self.wp), dtype)
 
     def scatter(self, gcols, acc, n0, nb):
@@ -117,24 +123,33 @@ class Patches:
         xp = backend.array_module(gcols)
         c = self.x4[1]
         (kh, kw), (dh, dw) = self.kernel, self.dilation
+        part = acc[n0:n0 + nb]
         if self.wide:
             g = gcols.reshape(nb, c, kh, kw, -1)
-            plane = self.hp * self.wp
-            e = acc.itemsize
             run = self.out[0] * self.wp
+            if kh == 1 or kw == 1:
+                for i in range(kh):
+                    for j in range(kw):
+                        off = i * dh * self.wp + j * dw
+                        dst = part[:, :, off:off + run]
+                        xp.add(dst, g[:, :, i, j], out=dst)
+                return
+            # separable: sum the column shifts of every kernel row first (KW adds), then
+            # add each row's sum at its row offset (KH adds): KH + KW calls, not KH * KW
+            rows = xp.zeros((nb, c, kh, run + self.tail), gcols.dtype)
+            for j in range(kw):
+                dst = rows[:, :, :, j * dw:j * dw + run]
+                xp.add(dst, g[:, :, :, j], out=dst)
             for i in range(kh):
-                for j in range(kw):
-                    base = acc[n0 * c * plane + i * dh * self.wp + j * dw:]
-                    dst = xp.lib.stride_tricks.as_strided(base, (nb, c, run),
-                                                          (c * plane * e, plane * e, e))
-                    xp.add(dst, g[:, :, i, j], out=dst)
+                off = i * dh * self.wp
+                dst = part[:, :, off:off + run + self.tail]
+                xp.add(dst, rows[:, :, i], out=dst)
             return
-        part = acc[n0:n0 + nb]
         col2im(gcols, part.shape, self.kernel, self.stride, self.dilation, self.out, acc=part)
 
     def input_grad(self, acc):
         """The (N, C, H, W) input gradient from the accumulator."""
-        n, c = self.x4[:2]
         if self.wide:
-            acc = acc[:n * c * self.hp * self.wp].reshape(n, c, self.hp, self.wp)
+            n, c = self.x4[:2]
+            acc = acc[:, :, :self.hp * self.wp].reshape(n, c, self.hp, self.wp)
         return crop4(acc, self.pads, self.x4)

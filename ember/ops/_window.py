@@ -6,6 +6,8 @@ window view is an ``as_strided`` view (N, C, KH, KW, OH, OW) over the (padded) i
 position, so convolution (im2col) and pooling become a few large array calls.
 """
 
+import numpy as np
+
 from .. import backend
 
 
@@ -48,13 +50,29 @@ def out_size(size, k, s, pad_total, d, ceil_mode=False, pad_left=0):
     return n
 
 
+def strided(a, shape, strides, offset=0):
+    """A view of `a`'s memory with the given shape and byte strides, from element `offset`.
+
+    numpy.ndarray(buffer=...) costs a third of as_strided (which matters at small sizes);
+    as_strided remains the route for non-contiguous numpy arrays and for cupy.
+    """
+    if a.__class__ is np.ndarray and a.flags.c_contiguous:
+        return np.ndarray(shape, a.dtype, buffer=a, offset=offset * a.itemsize,
+                          strides=strides)
+    xp = backend.array_module(a)
+    base = a.reshape(-1)[offset:] if offset else a
+    return xp.lib.stride_tricks.as_strided(base, shape, strides)
+
+
 def windows(a, kernel, stride, dilation, out):
     """The (N, C, KH, KW, OH, OW) strided view of a 4-D array's sliding windows (no copy)."""
-    xp = backend.array_module(a)
     s0, s1, s2, s3 = a.strides
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out
     shape = (a.shape[0], a.shape[1], kh, kw, oh, ow)
     strides = (s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw)
+    if a.__class__ is np.ndarray and a.flags.c_contiguous:
+        return np.ndarray(shape, a.dtype, buffer=a, strides=strides)
+    xp = backend.array_module(a)
     return xp.lib.stride_tricks.as_strided(a, shape, strides)
 
 

@@ -7,6 +7,8 @@ is the matching batched GEMM summed over the batch, and the input gradient a GEM
 (one strided add per kernel offset). 1-D convolutions run as 2-D ones of height 1.
 """
 
+import numpy as np
+
 from .. import backend, dtypes
 from ..autograd.function import Op
 from ..tensor import Tensor
@@ -65,6 +67,7 @@ class Conv(Op):
         src = pt.source(x.reshape(geo.x4))
         wm = w.reshape(o, pt.k) if groups == 1 else w.reshape(groups, o // groups, -1)
         out = xp.empty((n, o, oh, ow), x.dtype)
+        step = n
         if pt.identity:
             matmul_into(wm, _grouped(src.reshape(n, pt.k, -1), n, groups), out.reshape(n, o, -1)
                         if groups == 1 else out.reshape(n, groups, o // groups, -1))
@@ -86,6 +89,8 @@ class Conv(Op):
             out += b.reshape(o, 1, 1)
         need = ctx.needs_input_grad
         if need[0] or need[1]:
+            # one chunk: keep its patch matrix, the weight gradient needs it again
+            ctx.cols = colbuf if need[1] and not pt.identity and step >= n else None
             ctx.save_for_backward(src if need[1] else None, w if need[0] else None)
             ctx.geo = geo
         return out.reshape(geo.full)
@@ -93,6 +98,7 @@ class Conv(Op):
     @staticmethod
     def backward(ctx, grad):
         src, w = ctx.saved_tensors
+        kept = ctx.cols
         geo = ctx.geo
         need = ctx.needs_input_grad
         xp = backend.array_module(grad)
@@ -123,7 +129,7 @@ class Conv(Op):
         step = pt.chunk(xp)
         lx = pt.cols_per_image
         m = min(step, n)
-        colbuf = xp.empty((m, pt.k, lx), grad.dtype) if need[1] else None
+        colbuf = xp.empty((m, pt.k, lx), grad.dtype) if need[1] and kept is None else None
         gcolbuf = xp.empty((m, pt.k, lx), grad.dtype) if need[0] else None
         acc = pt.grad_buffer(xp, grad.dtype) if need[0] else None
         # wide layout: gradients enter with zeros in the garbage columns, set once here
@@ -137,7 +143,8 @@ class Conv(Op):
                 gc = g4[n0:n0 + nb].reshape(nb, o, lx)
             gc = _grouped(gc, nb, groups)
             if need[1]:
-                cols = _grouped(pt.cols(src, n0, nb, colbuf[:nb]), nb, groups)
+                cols = kept if kept is not None else pt.cols(src, n0, nb, colbuf[:nb])
+                cols = _grouped(cols, nb, groups)
                 part = matmul_raw(gc, xp.swapaxes(cols, -1, -2)).sum(0)
                 gw = part if gw is None else xp.add(gw, part, out=gw)
             if need[0]:
@@ -278,7 +285,46 @@ def _to_2d(nd, batched, xshape, wshape, stride, dilation, pads):
     return (tuple(xshape), tuple(wshape), stride, dilation, pads[0] + pads[1])
 
 
+# Validated geometries by call signature: a training loop repeats the same few shapes, and
+# parsing and checking the arguments costs more than a small convolution itself.
+_GEOMETRIES = {}
+_ndarray = np.ndarray
+
+
+def _cached(key, input, weight, bias):
+    """The geometry validated earlier for this signature, if the tensors still fit it."""
+    try:
+        geo = _GEOMETRIES.get(key)
+    except TypeError:  # unhashable argument (a list): take the slow path
+        return None
+    if geo is None:
+        return None
+    x, w = input._data, weight._data
+    if x.__class__ is not _ndarray or w.__class__ is not _ndarray or x.dtype != w.dtype:
+        return None
+    if bias is not None and (bias._data.__class__ is not _ndarray or bias._data.dtype != x.dtype):
+        return None
+    return geo
+
+
+def _remember(key, geo):
+    try:
+        if len(_GEOMETRIES) > 512:
+            _GEOMETRIES.clear()
+        _GEOMETRIES[key] = geo
+    except TypeError:
+        pass
+
+
 def _conv(input, weight, bias, stride, padding, dilation, groups, nd, fn):
+    key = None
+    if isinstance(input, Tensor) and isinstance(weight, Tensor) and (
+            bias is None or isinstance(bias, Tensor)):
+        key = (input._data.shape, weight._data.shape, None if bias is None else bias._data.shape,
+               stride, padding, dilation, groups, nd)
+        geo = _cached(key, input, weight, bias)
+        if geo is not None:
+            return dispatch(Conv, input, weight, bias, geo)
     _check_tensors(input, weight, bias, nd, fn)
     x, w = input._data, weight._data
     stride = pair(stride, nd, "stride", "convolution")
@@ -330,6 +376,8 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd, fn):
     geo = _Geometry(xs=x.shape, ws=w.shape, x4=x4, w4=w4, out4=out4, out=out, kernel=kernel2,
                     stride=stride2, dilation=dil2, pads=pads4, groups=groups, full=full,
                     patches=Patches(x4, pads4, kernel2, stride2, dil2, out))
+    if key is not None:
+        _remember(key, geo)
     return dispatch(Conv, input, weight, bias, geo)
 
 

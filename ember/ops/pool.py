@@ -13,28 +13,36 @@ from .. import backend, dtypes
 from ..autograd.function import Op
 from ..tensor import Tensor
 from ._util import dispatch, matmul_raw
-from ._window import crop4, offset_view, out_size, overlapping, pad4, pair, windows
+from ._window import crop4, out_size, overlapping, pad4, pair, windows
 
 
 class _PoolGeometry:
-    """Shapes and window parameters of one pooling call (all in the 4-D form)."""
+    """Shapes and window parameters of one pooling call (all in the 4-D form).
 
-    __slots__ = ("xs", "x4", "kernel", "stride", "dilation", "pads", "out", "full")
+    Derived values (the padded shape, the per-offset slices) are computed once here, since
+    a geometry is cached and reused for every call with the same signature.
+    """
+
+    __slots__ = ("xs", "x4", "kernel", "stride", "dilation", "pads", "out", "full",
+                 "padded", "slices", "covered", "overlapping")
 
     def __init__(self, **kw):
         for k, v in kw.items():
             setattr(self, k, v)
-
-    def padded(self):
-        """Shape of the padded input."""
         n, c, h, w = self.x4
         t, b, left, r = self.pads
-        return (n, c, h + t + b, w + left + r)
-
-    def covered(self):
-        """True when the windows tile the padded input exactly (no element left out)."""
-        return all(s == d * (k - 1) + 1 and s * o == size for k, s, d, o, size in
-                   zip(self.kernel, self.stride, self.dilation, self.out, self.padded()[2:]))
+        self.padded = (n, c, h + t + b, w + left + r)
+        self.covered = all(s == d * (k - 1) + 1 and s * o == size for k, s, d, o, size in
+                           zip(self.kernel, self.stride, self.dilation, self.out,
+                               self.padded[2:]))
+        self.overlapping = overlapping(self.kernel, self.stride, self.dilation)
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, \
+            self.out
+        every = slice(None)
+        # slices[k]: the (N, C, OH, OW) elements that kernel offset k meets, row-major order
+        self.slices = [(every, every, slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+                        slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+                       for i in range(kh) for j in range(kw)]
 
 
 def _lowest(dtype):
@@ -47,11 +55,6 @@ def _lowest(dtype):
 
 def _idx_dtype(kk):
     return np.uint8 if kk <= 255 else np.int32
-
-
-def _offsets(kernel):
-    kh, kw = kernel
-    return [(i, j) for i in range(kh) for j in range(kw)]
 
 
 def _flat_indices(idx, geo, xp):
@@ -73,16 +76,15 @@ class MaxPool(Op):
     def forward(ctx, x, geo, return_indices):
         xp = backend.array_module(x)
         xpad = pad4(x.reshape(geo.x4), geo.pads, _lowest(x.dtype))
-        offs = _offsets(geo.kernel)
-        view = offset_view(xpad, 0, 0, geo.stride, geo.dilation, geo.out)
-        best = view.copy()
+        slices = geo.slices
+        best = xpad[slices[0]].copy()
         want_idx = return_indices or ctx.needs_input_grad[0]
         if want_idx:
-            idx = xp.zeros(best.shape, _idx_dtype(len(offs)))
+            idx = xp.zeros(best.shape, _idx_dtype(len(slices)))
             hit = xp.empty(best.shape, bool)
             step = xp.empty(best.shape, idx.dtype)
-        for k in range(1, len(offs)):
-            v = offset_view(xpad, *offs[k], geo.stride, geo.dilation, geo.out)
+        for k in range(1, len(slices)):
+            v = xpad[slices[k]]
             if want_idx:
                 # strict '>' keeps the first maximum; offsets only grow, so max() records k
                 xp.greater(v, best, out=hit)
@@ -104,17 +106,14 @@ class MaxPool(Op):
         geo = ctx.geo
         xp = backend.array_module(grad)
         g = grad.reshape(idx.shape)
-        offs = _offsets(geo.kernel)
-        if not overlapping(geo.kernel, geo.stride, geo.dilation):
-            gx = xp.empty(geo.padded(), g.dtype) if geo.covered() else \
-                xp.zeros(geo.padded(), g.dtype)
-            for k, (i, j) in enumerate(offs):
-                xp.multiply(idx == k, g, out=offset_view(gx, i, j, geo.stride, geo.dilation,
-                                                         geo.out))
+        if not geo.overlapping:
+            gx = xp.empty(geo.padded, g.dtype) if geo.covered else xp.zeros(geo.padded, g.dtype)
+            for k, sl in enumerate(geo.slices):
+                xp.multiply(idx == k, g, out=gx[sl])
         else:
-            gx = xp.zeros(geo.padded(), g.dtype)
-            for k, (i, j) in enumerate(offs):
-                v = offset_view(gx, i, j, geo.stride, geo.dilation, geo.out)
+            gx = xp.zeros(geo.padded, g.dtype)
+            for k, sl in enumerate(geo.slices):
+                v = gx[sl]
                 xp.add(v, (idx == k) * g, out=v)
         return crop4(gx, geo.pads, geo.x4).reshape(geo.xs), None, None
 
@@ -126,10 +125,9 @@ class AvgPool(Op):
     def forward(ctx, x, geo, divisor):
         xp = backend.array_module(x)
         xpad = pad4(x.reshape(geo.x4), geo.pads, 0)
-        offs = _offsets(geo.kernel)
-        out = offset_view(xpad, 0, 0, geo.stride, geo.dilation, geo.out).copy()
-        for i, j in offs[1:]:
-            xp.add(out, offset_view(xpad, i, j, geo.stride, geo.dilation, geo.out), out=out)
+        out = xpad[geo.slices[0]].copy()
+        for sl in geo.slices[1:]:
+            xp.add(out, xpad[sl], out=out)
         xp.divide(out, divisor, out=out)
         if ctx.needs_input_grad[0]:
             ctx.geo = geo
@@ -142,14 +140,13 @@ class AvgPool(Op):
         xp = backend.array_module(grad)
         n, c = geo.x4[:2]
         g = grad.reshape((n, c) + geo.out) / ctx.divisor
-        if not overlapping(geo.kernel, geo.stride, geo.dilation):
-            gx = xp.empty(geo.padded(), g.dtype) if geo.covered() else \
-                xp.zeros(geo.padded(), g.dtype)
+        if not geo.overlapping:
+            gx = xp.empty(geo.padded, g.dtype) if geo.covered else xp.zeros(geo.padded, g.dtype)
             windows(gx, geo.kernel, geo.stride, geo.dilation, geo.out)[...] = g[:, :, None, None]
         else:
-            gx = xp.zeros(geo.padded(), g.dtype)
-            for i, j in _offsets(geo.kernel):
-                v = offset_view(gx, i, j, geo.stride, geo.dilation, geo.out)
+            gx = xp.zeros(geo.padded, g.dtype)
+            for sl in geo.slices:
+                v = gx[sl]
                 xp.add(v, g, out=v)
         return crop4(gx, geo.pads, geo.x4).reshape(geo.xs), None, None
 
@@ -312,9 +309,37 @@ def _geometry(input, kernel_size, stride, padding, dilation, ceil_mode, nd, fn):
                          pads=pads, out=out, full=_full(x4, out, nd, batched))
 
 
+# Validated geometries by call signature (argument parsing costs more than a small pool).
+_CACHE = {}
+
+
+def _lookup(key):
+    try:
+        return _CACHE.get(key)
+    except TypeError:  # unhashable argument (a list): no caching
+        return None
+
+
+def _store(key, value):
+    try:
+        if len(_CACHE) > 512:
+            _CACHE.clear()
+        _CACHE[key] = value
+    except TypeError:
+        pass
+
+
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd,
               fn):
+    key = None
+    if isinstance(input, Tensor) and input._data.__class__ is np.ndarray:
+        key = (fn, input._data.shape, kernel_size, stride, padding, dilation, ceil_mode)
+        geo = _lookup(key)
+        if geo is not None:
+            return dispatch(MaxPool, input, geo, bool(return_indices))
     geo = _geometry(input, kernel_size, stride, padding, dilation, ceil_mode, nd, fn)
+    if key is not None:
+        _store(key, geo)
     return dispatch(MaxPool, input, geo, bool(return_indices))
 
 
@@ -348,6 +373,13 @@ def _check_float(input, fn):
 
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override, nd, fn):
+    key = None
+    if isinstance(input, Tensor) and input._data.__class__ is np.ndarray:
+        key = (fn, input._data.shape, input._data.dtype, kernel_size, stride, padding,
+               ceil_mode, count_include_pad, divisor_override)
+        hit = _lookup(key)
+        if hit is not None:
+            return dispatch(AvgPool, input, *hit)
     geo = _geometry(input, kernel_size, stride, padding, 1, ceil_mode, nd, fn)
     _check_float(input, fn)
     if divisor_override is not None:
@@ -366,6 +398,8 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
         else:
             xp = backend.array_module(input._data)
             divisor = xp.asarray(div.astype(input._data.dtype))
+    if key is not None:
+        _store(key, (geo, divisor))
     return dispatch(AvgPool, input, geo, divisor)
 
 
