@@ -88,7 +88,8 @@ class ClassNLL(Op):
         ctx.save_for_backward(logp, safe, valid, wt)
         ctx.meta = (weight, smoothing, reduction, logits, den, wshape)
         if reduction == "mean":
-            return (loss.sum() / den).astype(x.dtype, copy=False)
+            with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan
+                return (loss.sum() / den).astype(x.dtype, copy=False)
         if reduction == "sum":
             return loss.sum().astype(x.dtype, copy=False)
         return loss.astype(x.dtype, copy=False)

@@ -236,7 +236,8 @@ def test_mse_known_value():
 
 
 def test_pointwise_errors():
-    with pytest.raises(RuntimeError, match="must match the size"):
+    with pytest.raises(RuntimeError, match="must match the size"), \
+            pytest.warns(UserWarning, match="different to the input size"):
         F.l1_loss(ember.ones(3), ember.ones(4))
     with pytest.raises(ValueError, match="Weights and input must have the same size"):
         F.mse_loss(ember.ones(3), ember.ones(3), weight=ember.ones(2))
