@@ -1,5 +1,7 @@
 """Dropout: zero elements (or whole channels) at random and rescale the rest by 1 / (1 - p)."""
 
+import warnings
+
 import numpy as np
 
 from .. import backend
@@ -57,34 +59,62 @@ def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
     return _run(input, _mask(input, input._data.shape, p, generator), inplace)
 
 
-def _feature_dropout(input, p, training, inplace_flag, batched_ndim, name, generator):
-    _check(input, p, name)
-    nd = input._data.ndim
-    if nd not in (batched_ndim, batched_ndim - 1):
-        raise RuntimeError(f"{name}: Expected {batched_ndim - 1}D or {batched_ndim}D input, but "
-                           f"received a {nd}D input")
+def _feature_dropout(input, p, training, inplace_flag, lead, generator):
+    """One draw per leading index (sample and channel, or channel alone when unbatched)."""
     if not training or p == 0.0:
         return input
     shape = input._data.shape
-    # one draw per (sample, channel), broadcast over the spatial dims
-    lead = 2 if nd == batched_ndim else 1
-    mshape = shape[:lead] + (1,) * (nd - lead)
+    mshape = shape[:lead] + (1,) * (len(shape) - lead)
     return _run(input, _mask(input, mshape, p, generator), inplace_flag)
+
+
+def _warn_rank(name, nd, expected):
+    warnings.warn(f"{name}: Received a {nd}-D input to {name}, which is deprecated and will "
+                  f"result in an error in a future release. To retain the behavior and silence "
+                  f"this warning, please use dropout instead. Note that {name} exists to "
+                  f"provide channel-wise dropout on {expected} inputs.", UserWarning,
+                  stacklevel=3)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, L) or (C, L) inputs with probability p."""
-    return _feature_dropout(input, p, training, inplace, 3, "dropout1d", None)
+    _check(input, p, "dropout1d")
+    nd = input._data.ndim
+    if nd not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. "
+                           "Note that dropout1d exists to provide channel-wise dropout on "
+                           "inputs with 1 spatial dimension, a channel dimension, and an "
+                           "optional batch dimension (i.e. 2D or 3D inputs).")
+    return _feature_dropout(input, p, training, inplace, 2 if nd == 3 else 1, None)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, H, W) or (C, H, W) inputs with probability p."""
-    return _feature_dropout(input, p, training, inplace, 4, "dropout2d", None)
+    """Zero whole channels of (N, C, H, W) inputs with probability p.
+
+    As in PyTorch, a 3-D input is read as (N, C, L) (1-D channel dropout, with a warning).
+    """
+    _check(input, p, "dropout2d")
+    nd = input._data.ndim
+    if nd not in (3, 4):
+        _warn_rank("dropout2d", nd, "3D or 4D")
+    if nd == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim. This behavior will change "
+                      "in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+                      "dropout behavior, please switch to using dropout1d instead.",
+                      UserWarning, stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, min(nd, 2), None)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs with probability p."""
-    return _feature_dropout(input, p, training, inplace, 5, "dropout3d", None)
+    _check(input, p, "dropout3d")
+    nd = input._data.ndim
+    if nd not in (4, 5):
+        _warn_rank("dropout3d", nd, "4D or 5D")
+    return _feature_dropout(input, p, training, inplace, 1 if nd == 4 else min(nd, 2), None)
 
 
 _SELU_ALPHA_PRIME = -1.7580993408473766  # -scale * alpha of SELU

@@ -49,7 +49,8 @@ def test_dropout_reproducible_under_manual_seed_and_generator():
 @pytest.mark.parametrize("fn,shape,lead", [(F.dropout1d, (8, 16, 5), 2),
                                            (F.dropout2d, (8, 16, 3, 4), 2),
                                            (F.dropout3d, (4, 16, 2, 3, 2), 2),
-                                           (F.dropout2d, (16, 3, 4), 1)])
+                                           (F.dropout1d, (16, 5), 1),
+                                           (F.dropout3d, (16, 2, 3, 2), 1)])
 def test_feature_dropout_drops_whole_channels(fn, shape, lead):
     """lead: the dims that get one draw each (sample and channel, or channel when unbatched)."""
     ember.manual_seed(2)
@@ -78,8 +79,19 @@ def test_alpha_dropout_keeps_mean_and_variance():
 def test_dropout_rejects_bad_probability_and_rank():
     with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
         F.dropout(ember.ones(2), 1.5)
-    with pytest.raises(RuntimeError, match="Expected 3D or 4D input"):
+    with pytest.raises(RuntimeError, match="Expected 2D or 3D input"):
+        F.dropout1d(ember.ones(2, 3, 4, 5), 0.5)
+    with pytest.warns(UserWarning, match="Received a 2-D input to dropout2d"):
         F.dropout2d(ember.ones(2, 3), 0.5)
+
+
+def test_dropout2d_reads_3d_input_as_batched_1d_like_torch():
+    ember.manual_seed(4)
+    with pytest.warns(UserWarning, match=r"interpreted as shape \(N, C, L\)"):
+        out = F.dropout2d(ember.ones(16, 3, 4), 0.5).numpy()
+    per = out.reshape(16, 3, 4)
+    assert np.all((per == 0).all(-1) | (per == 2.0).all(-1))
+    assert 0 < (per == 0).all(-1).mean() < 1 and not (per == 0).all((1, 2)).all()
     with pytest.raises(TypeError, match="Tensor"):
         F.dropout([1.0], 0.5)
 
