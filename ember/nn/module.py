@@ -185,12 +185,18 @@ class Module:
 
     # ---------------------------------------------------------------- attributes
     def __getattr__(self, name):
+        # unrolled: every layer's forward reads its weights through here
         d = self.__dict__
-        if "_parameters" in d:
-            for reg in ("_parameters", "_buffers", "_modules"):
-                store = d[reg]
-                if name in store:
-                    return store[name]
+        params = d.get("_parameters")
+        if params is not None:
+            if name in params:
+                return params[name]
+            buffers = d["_buffers"]
+            if name in buffers:
+                return buffers[name]
+            modules = d["_modules"]
+            if name in modules:
+                return modules[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
