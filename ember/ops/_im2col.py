@@ -108,44 +108,56 @@ class Patches:
 
     # ---------------------------------------------------------------- backward side
     def grad_buffer(self, xp, dtype):
-        """Zeroed accumulator for the input gradient.
+        """Accumulator for the input gradient: (N, C, Hp*Wp + tail) wide, else (N, C, Hp, Wp).
 
-        Wide layout: (N, C, Hp*Wp + tail), each plane with its own tail, so every kernel
-        offset's add is a plain slice; the tails only ever receive garbage-column zeros.
+        Wide, every element is written by `scatter`, so it needs no zeroing.
         """
         n, c = self.x4[:2]
         if self.wide:
-            return xp.zeros((n, c, self.hp * self.wp + self.tail), dtype)
+            return xp.empty((n, c, self.hp * self.wp + self.tail), dtype)
         return xp.zeros((n, c, self.hp, self.wp), dtype)
 
-    def scatter(self, gcols, acc, n0, nb):
-        """Add patch gradients (nb, K, L) of images n0..n0+nb into the accumulator (col2im)."""
-        xp = backend.array_module(gcols)
+    def _lead(self):
+        """Wide patch-gradient rows carry this many zeros before their data (the largest
+        kernel-offset shift), so that every shift is a plain strided view."""
+        (kh, kw), (dh, dw) = self.kernel, self.dilation
+        return (kh - 1) * dh * self.wp + (kw - 1) * dw
+
+    def gcol_buffer(self, xp, m, dtype):
+        """Buffer for the patch gradients of up to m images (zero-padded rows when wide)."""
+        if self.wide:
+            q = self.hp * self.wp + self.tail
+            return xp.zeros((m, self.k, q + self._lead()), dtype)
+        return xp.empty((m, self.k, self.cols_per_image), dtype)
+
+    def gcol_target(self, buf, nb):
+        """The (nb, K, L) part of the buffer that the patch-gradient GEMM writes."""
+        if self.wide:
+            lead = self._lead()
+            return buf[:nb, :, lead:lead + self.cols_per_image]
+        return buf[:nb]
+
+    def scatter(self, buf, acc, n0, nb):
+        """col2im: sum the patch gradients of images n0..n0+nb into their input positions.
+
+        Wide: input element q of a plane receives the patch gradients at q - shift(i, j) for
+        every kernel offset; over the zero-padded rows that is one strided (KH, KW, nb, C, Q)
+        view, summed over its first two axes in a single call.
+        """
+        xp = backend.array_module(buf)
         c = self.x4[1]
         (kh, kw), (dh, dw) = self.kernel, self.dilation
-        part = acc[n0:n0 + nb]
         if self.wide:
-            g = gcols.reshape(nb, c, kh, kw, -1)
-            run = self.out[0] * self.wp
-            if kh == 1 or kw == 1:
-                for i in range(kh):
-                    for j in range(kw):
-                        off = i * dh * self.wp + j * dw
-                        dst = part[:, :, off:off + run]
-                        xp.add(dst, g[:, :, i, j], out=dst)
-                return
-            # separable: sum the column shifts of every kernel row first (KW adds), then
-            # add each row's sum at its row offset (KH adds): KH + KW calls, not KH * KW
-            rows = xp.zeros((nb, c, kh, run + self.tail), gcols.dtype)
-            for j in range(kw):
-                dst = rows[:, :, :, j * dw:j * dw + run]
-                xp.add(dst, g[:, :, :, j], out=dst)
-            for i in range(kh):
-                off = i * dh * self.wp
-                dst = part[:, :, off:off + run + self.tail]
-                xp.add(dst, rows[:, :, i], out=dst)
+            q = self.hp * self.wp + self.tail
+            row = buf.shape[2]
+            e = buf.itemsize
+            shifts = strided(buf, (kh, kw, nb, c, q),
+                             ((kw * row - dh * self.wp) * e, (row - dw) * e,
+                              self.k * row * e, kh * kw * row * e, e), self._lead())
+            xp.sum(shifts, axis=(0, 1), out=acc[n0:n0 + nb])
             return
-        col2im(gcols, part.shape, self.kernel, self.stride, self.dilation, self.out, acc=part)
+        part = acc[n0:n0 + nb]
+        col2im(buf[:nb], part.shape, self.kernel, self.stride, self.dilation, self.out, acc=part)
 
     def input_grad(self, acc):
         """The (N, C, H, W) input gradient from the accumulator."""

@@ -99,6 +99,7 @@ TRANSPOSE2D = [
     ((2, 4, 5, 5), (4, 3, 2, 2), False, dict(stride=2)),
     ((2, 4, 5, 5), (4, 3, 3, 3), True, dict(stride=3, output_padding=(2, 1))),
     ((4, 5, 5), (4, 3, 3, 3), True, dict(padding=1)),
+    ((0, 3, 5, 4), (3, 4, 3, 3), True, dict(stride=2)),  # empty batch
 ]
 
 
@@ -252,3 +253,17 @@ def test_mixed_dtypes_rejected_even_with_grad():
     x = _t((1, 1, 3, 3), "float64").requires_grad_()
     with pytest.raises(RuntimeError, match="expected scalar type Double but found Float"):
         C.conv2d(x, _t((1, 1, 1, 1)))
+
+
+def test_cached_signature_still_checks_each_call():
+    """A geometry remembered for one call must not let a later bad call through."""
+    x, w, b = _t((2, 3, 8, 8)), _t((4, 3, 3, 3)), _t((4,))
+    assert C.conv2d(x, w, b).shape == (2, 4, 6, 6)
+    assert C.conv2d(x, w, b).shape == (2, 4, 6, 6)
+    with pytest.raises(RuntimeError, match="expected bias to be 1-dimensional with 4"):
+        C.conv2d(x, w, _t((5,)))
+    with pytest.raises(RuntimeError, match="expected scalar type Double but found Float"):
+        C.conv2d(_t((2, 3, 8, 8), "float64"), w, b)
+    with pytest.raises(RuntimeError, match=r"Input type \(float\) and bias type \(double\)"):
+        C.conv2d(x, w, _t((4,), "float64"))
+    assert C.conv2d(x, w, b, stride=[2, 2]).shape == (2, 4, 3, 3)  # unhashable: no cache
