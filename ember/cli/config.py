@@ -14,7 +14,7 @@ DEFAULTS = {
     "batch_size": 4,
     "epochs": 2,
     "seed": 0,
-    "workers": 2,
+    "workers": None,  # see loader_workers
     "log_every": 2000,
     "data": None,
     "download": False,
@@ -57,6 +57,14 @@ def build_config(given, saved=None):
         raise UsageError(f"unknown optimizer {config['optimizer']!r}; "
                          f"choose from {', '.join(OPTIMIZERS)}")
     return config, notes
+
+
+def loader_workers(config):
+    """DataLoader worker processes: --workers, else 2 for --per-image (the tutorial's) and 0
+    for in-memory batches, where a batch costs microseconds and workers only add copying."""
+    if config["workers"] is not None:
+        return config["workers"]
+    return 2 if config["per_image"] else 0
 
 
 def make_optimizer(name, params, lr, momentum):

@@ -137,7 +137,8 @@ def build_parser():
                         "gives the same run (default: 0)")
     r = train.add_argument_group("running")
     r.add_argument("--workers", type=_count(0),
-                   help="DataLoader worker processes; 0 loads in the main process (default: 2)")
+                   help="DataLoader worker processes; 0 loads in the main process (default: 0 "
+                        "for the in-memory batches, 2 with --per-image as in the tutorial)")
     r.add_argument("--out", metavar="DIR",
                    help="output folder (default: runs/<date>-<time>, with runs/latest pointing "
                         "at it; with --resume, the checkpoint's folder)")

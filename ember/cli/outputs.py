@@ -47,8 +47,10 @@ def write_outputs(out, evaluation, test_split, config, device, history, train_im
     if plots.matplotlib_available():
         path = os.path.join(out, "loss.png")
         epoch_steps = -(-train_images // config["batch_size"])
-        logged = [(epoch_steps * (e - 1) + s, loss) for e, s, loss in history["loss_log"]]
-        plots.save_loss_curve(path, steps, losses, logged, epoch_steps)
+        # A printed loss is the mean of the log_every mini-batches before it: draw it mid-way.
+        half = config["log_every"] / 2
+        logged = [(epoch_steps * (e - 1) + s - half, loss) for e, s, loss in history["loss_log"]]
+        plots.save_loss_curve(path, steps, losses, window, logged, epoch_steps)
         written.append(path)
         for name, draw in (("per_class.png", plots.save_per_class_chart),
                            ("confusion.png", plots.save_confusion_matrix)):

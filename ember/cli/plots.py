@@ -62,17 +62,19 @@ def _figure(width, height):
     return fig
 
 
-def save_loss_curve(path, steps, losses, logged=(), epoch_steps=None):
+def save_loss_curve(path, steps, losses, window=1, logged=(), epoch_steps=None):
     """Training loss against mini-batches: averaged windows as a line, printed points as dots.
 
     Args:
-        steps, losses: the averaged curve (see report.loss_curve).
-        logged: (step, loss) pairs that were printed during training.
+        steps, losses, window: the averaged curve (see report.loss_curve); each mean is
+            drawn at the middle of its window.
+        logged: (mini-batch, loss) pairs that were printed during training.
         epoch_steps: mini-batches per epoch, for dotted epoch boundaries.
     """
     fig = _figure(7, 4)
     ax = fig.add_subplot()
-    ax.plot(steps, losses, color="tab:blue", linewidth=1.2, label="training loss (window mean)")
+    ax.plot([s - window / 2 for s in steps], losses, color="tab:blue", linewidth=1.2,
+            label="training loss (window mean)")
     if logged:
         xs, ys = zip(*logged)
         ax.plot(xs, ys, "o", color="tab:orange", markersize=4, label="printed loss")

@@ -18,6 +18,7 @@ from .checkpoint import load_checkpoint, restore_rng, save_checkpoint
 from .config import (
     DEFAULTS,
     build_config,
+    loader_workers,
     make_optimizer,
     make_out_dir,
     new_run_dir,
@@ -49,7 +50,7 @@ class _StopRequest:
 
 def _validate(config):
     for key, low in (("epochs", 1), ("batch_size", 1), ("log_every", 1), ("workers", 0)):
-        if config[key] < low:
+        if config[key] is not None and config[key] < low:
             raise UsageError(f"--{key.replace('_', '-')} must be at least {low}, "
                              f"got {config[key]}")
     if not config["lr"] > 0:
@@ -115,7 +116,7 @@ class Trainer:
         collate = None if cfg["per_image"] else data_mod.collate_batch
         # Our own generator: worker seeding must not consume the global RNG stream.
         generator = Generator().manual_seed(cfg["seed"] * 1000 + epoch)
-        loader = DataLoader(self.dataset, batch_sampler=batches, num_workers=cfg["workers"],
+        loader = DataLoader(self.dataset, batch_sampler=batches, num_workers=loader_workers(cfg),
                             collate_fn=collate, generator=generator)
         return loader, len(batches)
 

@@ -36,7 +36,7 @@ def test_matplotlib_charts(tmp_path):
     for name, draw in (("per_class.png", plots.save_per_class_chart),
                        ("confusion.png", plots.save_confusion_matrix)):
         draw(str(tmp_path / name), ev)
-    plots.save_loss_curve(str(tmp_path / "loss.png"), [10, 20, 30], [2.3, 2.0, 1.8],
+    plots.save_loss_curve(str(tmp_path / "loss.png"), [10, 20, 30], [2.3, 2.0, 1.8], window=10,
                           logged=[(20, 2.1)], epoch_steps=15)
     for name in ("per_class.png", "confusion.png", "loss.png"):
         with Image.open(tmp_path / name) as img:
