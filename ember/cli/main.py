@@ -94,19 +94,20 @@ def _device(text):
     raise argparse.ArgumentTypeError(f"expected auto, cpu, cuda or cuda:N, got {text!r}")
 
 
-def _add_data_options(p, show_default=True):
+def _add_data_options(p, for_checkpoint=False):
+    where = ("default: the data the checkpoint was trained on" if for_checkpoint else
+             "default: ../shared/datasets/cifar10-jpeg.zip, then ./data")
     p.add_argument("--data", metavar="PATH",
                    help="CIFAR-10 as a .zip of JPEGs (like cifar10-jpeg.zip) or a folder holding "
                         "cifar-10-batches-py/ or cifar10-jpeg.zip, or 'fake' (random images, "
-                        "to try the pipeline); default: ../shared/datasets/cifar10-jpeg.zip, "
-                        "then ./data"
-                   + ("" if show_default else "; default: the data the checkpoint was trained on"))
+                        f"to try the pipeline); {where}")
     p.add_argument("--download", action="store_true", default=None,
                    help="download the official CIFAR-10 archive into --data (or ./data) when "
                         "it is not there (needs internet)")
-    p.add_argument("--device", type=_device, default=None if show_default else "auto",
+    # None in train means "not given" (so --resume keeps the checkpoint's choice).
+    p.add_argument("--device", type=_device, default="auto" if for_checkpoint else None,
                    help="where to compute: auto (a GPU when available), cpu, cuda or cuda:N"
-                        + (" (default: auto)" if show_default else ""))
+                        + ("" if for_checkpoint else " (default: auto)"))
 
 
 def build_parser():
@@ -169,7 +170,7 @@ def build_parser():
         epilog="example:\n  ember evaluate --checkpoint runs/latest/checkpoint.pt")
     evaluate.add_argument("--checkpoint", default=LATEST, metavar="FILE",
                           help="the checkpoint.pt of a training run")
-    _add_data_options(evaluate, show_default=False)
+    _add_data_options(evaluate, for_checkpoint=True)
     evaluate.add_argument("--limit-test", type=_count(1), metavar="N",
                           help="test on N images only, spread evenly over the test set")
     evaluate.set_defaults(run=_lazy("evaluate"))

@@ -135,8 +135,9 @@ class Trainer:
                    dynamic_ncols=True, leave=False)
         stopped = False
         start_time = time.perf_counter()
+        batch_iter = iter(loader)
         try:
-            for inputs, labels in loader:
+            for inputs, labels in batch_iter:
                 if device != "cpu":
                     inputs, labels = inputs.to(device), labels.to(device)
                 optimizer.zero_grad()
@@ -165,7 +166,7 @@ class Trainer:
             bar.close()
             elapsed = progress["elapsed"] + time.perf_counter() - start_time
             progress.update(step=step, samples=samples, running_loss=running, elapsed=elapsed)
-            del loader  # shuts worker processes down now rather than at garbage collection
+            del batch_iter, loader  # worker processes (if any) exit with their iterator
         if stopped and samples < len(self.dataset):
             return False
         history["epoch_times"].append(elapsed)
