@@ -1,5 +1,7 @@
 """Comparisons, logical and bitwise ops, where, and value tests (not differentiable)."""
 
+import warnings
+
 import numpy as np
 
 from .. import backend
@@ -129,7 +131,11 @@ def where(condition, input=None, other=None, *, out=None):
 
     if not isinstance(condition, Tensor):
         raise TypeError("where(): argument 'condition' must be Tensor")
-    if condition._data.dtype != np.bool_:
+    if condition._data.dtype == np.uint8:
+        warnings.warn("where received a uint8 condition tensor; use a boolean condition "
+                      "instead", UserWarning, stacklevel=2)
+        condition = make(condition._data.astype(bool))
+    elif condition._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {condition.dtype}")
     if isinstance(input, Tensor):
