@@ -19,7 +19,7 @@ $(VENV)/.oracle: $(VENV)/.installed
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/python examples/demo.py
+	$(BIN)/ember train
 
 test: $(VENV)/.oracle
 	$(BIN)/ruff check .
