@@ -57,6 +57,10 @@ def _grouped(a, n, groups):
 class Conv(Op):
     """N-d convolution (cross-correlation): patch matrices times the weight, chunk by chunk."""
 
+    def name(self):
+        """PyTorch's node name for this op."""
+        return "ConvolutionBackward0"
+
     @staticmethod
     def forward(ctx, x, w, b, geo):
         xp = backend.array_module(x)
@@ -161,6 +165,10 @@ class Conv(Op):
 
 class ConvTranspose(Op):
     """N-d transposed convolution: the input-gradient computation of Conv, run forward."""
+
+    def name(self):
+        """PyTorch's node name for this op."""
+        return "ConvolutionBackward0"
 
     @staticmethod
     def forward(ctx, x, w, b, geo):

@@ -72,6 +72,10 @@ def _flat_indices(idx, geo, xp):
 class MaxPool(Op):
     """Max pooling over sliding windows; optionally also returns argmax indices."""
 
+    def name(self):
+        """PyTorch's node name for this op."""
+        return "MaxPool2DWithIndicesBackward0"
+
     @staticmethod
     def forward(ctx, x, geo, return_indices):
         xp = backend.array_module(x)
@@ -121,6 +125,10 @@ class MaxPool(Op):
 class AvgPool(Op):
     """Average pooling over sliding windows with a per-window divisor."""
 
+    def name(self):
+        """PyTorch's node name for this op."""
+        return "AvgPool2DBackward0"
+
     @staticmethod
     def forward(ctx, x, geo, divisor):
         xp = backend.array_module(x)
@@ -154,6 +162,10 @@ class AvgPool(Op):
 class SeparablePool(Op):
     """out = A_h @ x @ A_w.T per plane: pooling whose weights factor over rows and columns."""
 
+    def name(self):
+        """PyTorch's node name for this op."""
+        return "AdaptiveAvgPool2DBackward0"
+
     @staticmethod
     def forward(ctx, x, ah, aw, hw, full):
         h, w = hw
@@ -181,6 +193,10 @@ class AdaptiveMaxGather(Op):
     Shorter windows repeat their last element, which never changes the maximum nor the
     first-maximum index.
     """
+
+    def name(self):
+        """PyTorch's node name for this op."""
+        return "AdaptiveMaxPool2DBackward0"
 
     @staticmethod
     def forward(ctx, x, rows, cols, x4, full, return_indices):
@@ -220,6 +236,10 @@ class AdaptiveMaxGather(Op):
 
 class MaxUnpool(Op):
     """Scatter values to the positions given by max pooling's indices (zeros elsewhere)."""
+
+    def name(self):
+        """PyTorch's node name for this op."""
+        return "MaxUnpool2DBackward0"
 
     @staticmethod
     def forward(ctx, x, indices, planes, out_shape):
