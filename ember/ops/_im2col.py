@@ -14,6 +14,9 @@ OW-element pieces. The Wp - OW extra columns per row are garbage in the forward 
 are fed zero gradients in the backward, so they add nothing.
 """
 
+import sys
+import threading
+
 import numpy as np
 
 from .. import backend
@@ -22,6 +25,58 @@ from ._window import col2im, crop4, pad4, strided, windows
 
 # Patch-matrix elements per chunk: about 1 MB of float32, well inside a core's L2 cache.
 CHUNK_ELEMENTS = 1 << 18
+
+
+class _ScratchPool:
+    """Reusable host buffers for convolution temporaries.
+
+    Why: a step allocates and frees the same few megabyte-sized temporaries every time, and
+    glibc hands such blocks back to the OS and faults them in again (hundreds of page faults
+    per LeNet step, measured). A buffer is reused only when nothing but this pool refers to
+    it (checked with its reference count, under a lock, so two threads never share one).
+    Buffers are keyed by a tag that states what the caller relies on (e.g. zero padding that
+    it never writes), so a reused buffer always still satisfies it.
+    """
+
+    per_key = 2
+    max_keys = 64
+
+    def __init__(self):
+        self._free = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, shape, dtype, zero):
+        """A buffer of `shape` for `key`: zeroed when new (zero=True), else uninitialized."""
+        with self._lock:
+            bufs = self._free.get(key)
+            if bufs is None:
+                if len(self._free) >= self.max_keys:
+                    self._free.clear()
+                bufs = self._free[key] = []
+            for buf in bufs:
+                # referents: the list, `buf`, and getrefcount's argument
+                if sys.getrefcount(buf) == 3:
+                    return buf
+            buf = np.zeros(shape, dtype) if zero else np.empty(shape, dtype)
+            if len(bufs) < self.per_key:
+                bufs.append(buf)
+            return buf
+
+
+_POOL = _ScratchPool()
+
+
+def scratch(xp, tag, shape, dtype, zero=False):
+    """A temporary buffer: pooled on the CPU (see _ScratchPool), fresh on the GPU.
+
+    With zero=True the buffer is zero when first made; callers that reuse it must only rely
+    on regions they never write (and say which in `tag`).
+    """
+    if xp is not np:
+        return xp.zeros(shape, dtype) if zero else xp.empty(shape, dtype)
+    shape = tuple(shape)
+    dtype = np.dtype(dtype)
+    return _POOL.get((tag, shape, dtype), shape, dtype, zero)
 
 
 def matmul_into(a, b, out):
@@ -71,7 +126,7 @@ class Patches:
         xp = backend.array_module(x4)
         n, c = x4.shape[:2]
         plane = self.hp * self.wp
-        flat = xp.empty(n * c * plane + self.tail, x4.dtype)
+        flat = scratch(xp, "source", (n * c * plane + self.tail,), x4.dtype)
         flat[n * c * plane:] = 0
         body = flat[:n * c * plane].reshape(n, c, self.hp, self.wp)
         t, b, left, r = self.pads
@@ -114,7 +169,7 @@ class Patches:
         """
         n, c = self.x4[:2]
         if self.wide:
-            return xp.empty((n, c, self.hp * self.wp + self.tail), dtype)
+            return scratch(xp, "acc", (n, c, self.hp * self.wp + self.tail), dtype)
         return xp.zeros((n, c, self.hp, self.wp), dtype)
 
     def _lead(self):
@@ -127,8 +182,10 @@ class Patches:
         """Buffer for the patch gradients of up to m images (zero-padded rows when wide)."""
         if self.wide:
             q = self.hp * self.wp + self.tail
-            return xp.zeros((m, self.k, q + self._lead()), dtype)
-        return xp.empty((m, self.k, self.cols_per_image), dtype)
+            # the GEMM only ever writes [lead, lead + L) of each row: the rest stays zero
+            return scratch(xp, ("gcols", self._lead(), self.cols_per_image),
+                           (m, self.k, q + self._lead()), dtype, zero=True)
+        return scratch(xp, "gcols", (m, self.k, self.cols_per_image), dtype)
 
     def gcol_target(self, buf, nb):
         """The (nb, K, L) part of the buffer that the patch-gradient GEMM writes."""

@@ -12,7 +12,7 @@ import numpy as np
 from .. import backend, dtypes
 from ..autograd.function import Op
 from ..tensor import Tensor
-from ._im2col import Patches, matmul_into
+from ._im2col import Patches, matmul_into, scratch
 from ._util import dispatch, matmul_raw
 from ._window import col2im, crop4, im2col, out_size, pad4, pair
 
@@ -79,8 +79,8 @@ class Conv(Op):
         else:
             step = pt.chunk(xp)
             lx = pt.cols_per_image
-            colbuf = xp.empty((min(step, n), pt.k, lx), x.dtype)
-            obuf = xp.empty((min(step, n), o, lx), x.dtype) if pt.wide else None
+            colbuf = scratch(xp, "cols", (min(step, n), pt.k, lx), x.dtype)
+            obuf = scratch(xp, "out", (min(step, n), o, lx), x.dtype) if pt.wide else None
             for n0 in range(0, n, step):
                 nb = min(step, n - n0)
                 cols = _grouped(pt.cols(src, n0, nb, colbuf[:nb]), nb, groups)
@@ -134,11 +134,14 @@ class Conv(Op):
         step = pt.chunk(xp)
         lx = pt.cols_per_image
         m = min(step, n)
-        colbuf = xp.empty((m, pt.k, lx), grad.dtype) if need[1] and kept is None else None
+        colbuf = scratch(xp, "cols", (m, pt.k, lx), grad.dtype) if need[1] and kept is None \
+            else None
         gcolbuf = pt.gcol_buffer(xp, m, grad.dtype) if need[0] else None
         acc = pt.grad_buffer(xp, grad.dtype) if need[0] else None
         # wide layout: gradients enter with zeros in the garbage columns, set once here
-        gbuf = xp.zeros((m, o, oh, pt.wp), grad.dtype) if pt.wide else None
+        # (only columns :ow are ever written, so the pooled buffer's others stay zero)
+        gbuf = scratch(xp, ("grad", ow), (m, o, oh, pt.wp), grad.dtype, zero=True) \
+            if pt.wide else None
         for n0 in range(0, n, step):
             nb = min(step, n - n0)
             if pt.wide:

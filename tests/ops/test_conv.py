@@ -267,3 +267,38 @@ def test_cached_signature_still_checks_each_call():
     with pytest.raises(RuntimeError, match=r"Input type \(float\) and bias type \(double\)"):
         C.conv2d(x, w, _t((4,), "float64"))
     assert C.conv2d(x, w, b, stride=[2, 2]).shape == (2, 4, 3, 3)  # unhashable: no cache
+
+
+def test_scratch_pool_never_shares_a_buffer_in_use():
+    from ember.ops._im2col import scratch
+
+    a = scratch(np, "test", (3,), np.float32)
+    b = scratch(np, "test", (3,), np.float32)
+    assert a is not b
+    view = b[1:]
+    del b
+    c = scratch(np, "test", (3,), np.float32)
+    assert c.base is None and not np.shares_memory(c, view)  # b is still seen through a view
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 12, 12), (40, 3, 32, 32)])
+def test_graphs_alive_together_keep_their_own_buffers(shape):
+    """Pooled temporaries must not leak between two graphs recorded before either backward."""
+    x1, x2, w = _arrays([shape, shape, (5, 3, 5, 5)], "float64", seed=7)
+    wt = ember.from_numpy(w).requires_grad_()
+    x1t, x2t = ember.from_numpy(x1).requires_grad_(), ember.from_numpy(x2).requires_grad_()
+    y1 = C.conv2d(x1t, wt, padding=1)
+    y2 = C.conv2d(x2t, wt, padding=1)
+    (y2 * 3).sum().backward()
+    g_after_2 = wt.grad._data.copy()
+    y1.sum().backward()
+    # reference: each gradient computed alone
+    wa = ember.from_numpy(w).requires_grad_()
+    C.conv2d(ember.from_numpy(x1), wa, padding=1).sum().backward()
+    wb = ember.from_numpy(w).requires_grad_()
+    (C.conv2d(ember.from_numpy(x2), wb, padding=1) * 3).sum().backward()
+    np.testing.assert_allclose(g_after_2, wb.grad._data, rtol=1e-12)
+    np.testing.assert_allclose(wt.grad._data, wa.grad._data + wb.grad._data, rtol=1e-12)
+    xa = ember.from_numpy(x1).requires_grad_()
+    C.conv2d(xa, ember.from_numpy(w), padding=1).sum().backward()
+    np.testing.assert_allclose(x1t.grad._data, xa.grad._data, rtol=1e-12)
