@@ -22,6 +22,7 @@ import numpy as np
 
 import ember
 
+from .bench_train import lenet
 from .common import machine, table
 
 try:
@@ -30,67 +31,9 @@ except ImportError:  # the ember column still runs
     torch = None
 
 
-def _nn(lib):
-    """(nn, functional, optim) of a framework; ember's from its public names when exported."""
-    if lib is ember:
-        import ember.nn as enn
-        import ember.nn.functional as ef
-        import ember.optim as eoptim
-
-        return enn, ef, eoptim
-    return torch.nn, torch.nn.functional, torch.optim
-
-
-def _ember_layers():
-    """ember layer classes, tolerating a package __init__ that does not export them yet."""
-    import ember.nn as enn
-
-    if hasattr(enn, "Conv2d") and hasattr(enn, "Linear") and hasattr(enn, "Module"):
-        return enn.Module, enn.Conv2d, enn.MaxPool2d, enn.Linear, enn.CrossEntropyLoss
-    from ember.nn.module import Module
-    from ember.nn.modules.conv import Conv2d
-    from ember.nn.modules.linear import Linear
-    from ember.nn.modules.pooling import MaxPool2d
-
-    loss = getattr(enn, "CrossEntropyLoss", None)
-    if loss is None:
-        from ember.nn import functional as ef
-
-        class loss:  # noqa: N801 - stands in for the missing class
-            def __call__(self, out, target):
-                return ef.cross_entropy(out, target)
-    return Module, Conv2d, MaxPool2d, Linear, loss
-
-
 def make_lenet(lib):
-    """The 60-minute blitz's CIFAR-10 network, written once for either framework."""
-    if lib is ember:
-        module, conv, pool, linear, loss = _ember_layers()
-    else:
-        nn = torch.nn
-        module, conv, pool, linear, loss = (nn.Module, nn.Conv2d, nn.MaxPool2d, nn.Linear,
-                                            nn.CrossEntropyLoss)
-    f = _nn(lib)[1]
-
-    class Net(module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = conv(3, 6, 5)
-            self.pool = pool(2, 2)
-            self.conv2 = conv(6, 16, 5)
-            self.fc1 = linear(16 * 5 * 5, 120)
-            self.fc2 = linear(120, 84)
-            self.fc3 = linear(84, 10)
-
-        def forward(self, x):
-            x = self.pool(f.relu(self.conv1(x)))
-            x = self.pool(f.relu(self.conv2(x)))
-            x = lib.flatten(x, 1)
-            x = f.relu(self.fc1(x))
-            x = f.relu(self.fc2(x))
-            return self.fc3(x)
-
-    return Net(), loss()
+    """The blitz's CIFAR-10 network and its loss, in framework `lib`."""
+    return lenet(lib), lib.nn.CrossEntropyLoss()
 
 
 def copy_weights(src, dst):
@@ -163,7 +106,7 @@ def conv_fb(lib, seed=0):
     xs, ws, bs, gs = (mk(a.copy()) for a in (x, w, b, g))
     for t in (xs, ws, bs):
         t.requires_grad_(True)
-    f = _nn(lib)[1]
+    f = lib.nn.functional
 
     def run():
         xs.grad = ws.grad = bs.grad = None
