@@ -54,6 +54,7 @@ class Tensor:
     _hooks = None
     _accumulator = None
     _retains_grad = False
+    _view_base = None  # (base, key) for basic-indexing views, for in-place autograd
     __array_priority__ = 1000  # numpy operands on the left defer to our operators
 
     def __init__(self, *args, dtype=None, device=None, requires_grad=False):
@@ -336,8 +337,8 @@ class Tensor:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
                                "support the deepcopy protocol at the moment")
         new = type(self).__new__(type(self))
-        new.__dict__.update({k: v for k, v in self.__dict__.items()
-                             if k not in ("_data", "grad", "_vc", "_accumulator", "_hooks")})
+        skip = ("_data", "grad", "_vc", "_accumulator", "_hooks", "_view_base")
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in skip})
         new._data = self._data.copy()
         if self.grad is not None:
             new.grad = Tensor._make(self.grad._data.copy())

@@ -242,28 +242,68 @@ def inplace(self, result):
         )
     self._data[...] = result._data
     if result.grad_fn is not None:
-        self.grad_fn = result.grad_fn
-        self._output_nr = result._output_nr
-        self._requires_grad = True
+        if self._view_base is not None:
+            _rebase_view(self, result)
+        else:
+            self.grad_fn = result.grad_fn
+            self._output_nr = result._output_nr
+            self._requires_grad = True
     self._bump()
     return self
 
 
-def inplace_source(self):
+def _rebase_view(view, result):
+    """After an in-place op wrote `result` into a view, rewrite the history of its base.
+
+    The base's new history is "old base with base[key] replaced by result" (PyTorch's
+    CopySlices), and the view becomes base[key] of that; for a view of a view this repeats
+    up the chain. Memory is already updated: only graph nodes are created here.
+    """
+    from .index import IndexPut
+    from .shape import Slice
+
+    base, key = view._view_base
+    if base._requires_grad and base.grad_fn is None:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place "
+            "operation. Wrap the update in `with ember.no_grad():` or clone the leaf first."
+        )
+    old = make(base._data)  # the base's previous history; IndexPut does not read its values
+    old._requires_grad = base._requires_grad
+    old.grad_fn = base.grad_fn
+    old._output_nr = base._output_nr
+    new_base = IndexPut.apply(old, key, result)
+    if base._view_base is not None:
+        _rebase_view(base, new_base)
+    else:
+        base.grad_fn = new_base.grad_fn
+        base._output_nr = new_base._output_nr
+        base._requires_grad = True
+    refreshed = Slice.apply(base, key)
+    view.grad_fn = refreshed.grad_fn
+    view._output_nr = refreshed._output_nr
+    view._requires_grad = True
+
+
+def inplace_source(self, *others):
     """The operand an in-place op computes from, checking the leaf rule when grad is on.
 
-    When a graph is recorded, the op reads a snapshot of self, because self's memory is
-    about to be overwritten while the new node may still need the old values.
+    When a graph will be recorded (self or another operand requires grad), the op reads a
+    snapshot of self: self's memory is about to be overwritten while the new node may still
+    need the old values.
     """
-    if not STATE.enabled or not self._requires_grad:
+    if not STATE.enabled:
         return self
-    if self.grad_fn is None:
+    if not self._requires_grad and not any(isinstance(o, Tensor) and o._requires_grad
+                                           for o in others):
+        return self
+    if self._requires_grad and self.grad_fn is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation. "
             "Wrap the update in `with ember.no_grad():` or operate on `.data`."
         )
     snap = make(self._data.copy())
-    snap._requires_grad = True
+    snap._requires_grad = self._requires_grad
     snap.grad_fn = self.grad_fn
     snap._output_nr = self._output_nr
     return snap

@@ -102,7 +102,7 @@ def _bool_sub_error():
 
 def binary_inplace(cls, self, other):
     """self <op>= other, in place."""
-    return inplace(self, binary(cls, inplace_source(self), other))
+    return inplace(self, binary(cls, inplace_source(self, other), other))
 
 
 class Add(Op):

@@ -8,7 +8,7 @@ from ..autograd.grad_mode import STATE
 from ..tensor import Tensor, _warn_legacy_index
 from ._util import cast, dispatch, inplace, inplace_source, make, wrap_dim, write_out
 from .reduce import values_indices
-from .shape import Slice
+from .shape import slice_view
 
 
 def _scatter_add(xp, out, key, g):
@@ -339,7 +339,7 @@ def getitem(self, key):
     key, basic = _convert_key(key, self)
     try:
         if basic:
-            return dispatch(Slice, self, key)
+            return slice_view(self, key)
         return dispatch(Index, self, key)
     except IndexError as e:
         raise IndexError(f"{e} (indexing a tensor of shape {list(self._data.shape)})") from None
@@ -353,7 +353,7 @@ def setitem(self, key, value):
             value = cast(value, self._data.dtype)
     if STATE.enabled and (self._requires_grad or (isinstance(value, Tensor)
                                                  and value._requires_grad)):
-        src = inplace_source(self)
+        src = inplace_source(self, value)
         inplace(self, IndexPut.apply(src, key, value))
         return
     v = value._data if isinstance(value, Tensor) else value
@@ -406,13 +406,13 @@ def scatter_add(input, dim, index, src):
 
 def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
     """In-place scatter."""
-    return inplace(self, scatter(inplace_source(self), dim, index, src, value=value,
+    return inplace(self, scatter(inplace_source(self, src), dim, index, src, value=value,
                                  reduce=reduce))
 
 
 def scatter_add_(self, dim, index, src):
     """In-place scatter_add."""
-    return inplace(self, scatter_add(inplace_source(self), dim, index, src))
+    return inplace(self, scatter_add(inplace_source(self, src), dim, index, src))
 
 
 def index_select(input, dim, index, *, out=None):
@@ -453,7 +453,7 @@ def masked_fill(input, mask, value):
 
 def masked_fill_(self, mask, value):
     """In-place masked_fill."""
-    return inplace(self, masked_fill(inplace_source(self), mask, value))
+    return inplace(self, masked_fill(inplace_source(self, value), mask, value))
 
 
 def masked_select(input, mask):

@@ -14,7 +14,7 @@ from ._util import check_inplace_leaf, inplace, inplace_source
 
 def _method(fn, name, doc):
     def method(self, *args, **kwargs):
-        return inplace(self, fn(inplace_source(self), *args, **kwargs))
+        return inplace(self, fn(inplace_source(self, *args, *kwargs.values()), *args, **kwargs))
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = doc
@@ -23,22 +23,23 @@ def _method(fn, name, doc):
 
 def add_(self, other, *, alpha=1):
     """self += alpha * other."""
-    return inplace(self, ar.add(inplace_source(self), other, alpha=alpha))
+    return inplace(self, ar.add(inplace_source(self, other), other, alpha=alpha))
 
 
 def sub_(self, other, *, alpha=1):
     """self -= alpha * other."""
-    return inplace(self, ar.sub(inplace_source(self), other, alpha=alpha))
+    return inplace(self, ar.sub(inplace_source(self, other), other, alpha=alpha))
 
 
 def mul_(self, other):
     """self *= other."""
-    return inplace(self, ar.mul(inplace_source(self), other))
+    return inplace(self, ar.mul(inplace_source(self, other), other))
 
 
 def div_(self, other, *, rounding_mode=None):
     """self /= other."""
-    return inplace(self, ar.div(inplace_source(self), other, rounding_mode=rounding_mode))
+    return inplace(self, ar.div(inplace_source(self, other), other,
+                                rounding_mode=rounding_mode))
 
 
 IN_PLACE = {
@@ -77,12 +78,12 @@ IN_PLACE = {
 
 def clamp_min_(self, min):
     """Clamp from below in place."""
-    return inplace(self, un.clamp(inplace_source(self), min=min))
+    return inplace(self, un.clamp(inplace_source(self, min), min=min))
 
 
 def clamp_max_(self, max):
     """Clamp from above in place."""
-    return inplace(self, un.clamp(inplace_source(self), max=max))
+    return inplace(self, un.clamp(inplace_source(self, max), max=max))
 
 
 def zero_(self):

@@ -116,6 +116,14 @@ class Slice(Op):
         return out, None
 
 
+def slice_view(t, key):
+    """t[key] for basic indexing: a view that remembers its base, so that an in-place op on
+    it can rewrite the base's autograd history (see _util.inplace)."""
+    out = dispatch(Slice, t, key)
+    out._view_base = (t, key)
+    return out
+
+
 class Cat(Op):
     """Join tensors along an existing axis."""
 
@@ -466,7 +474,7 @@ def narrow(input, dim, start, length):
     if not (0 <= start and start + length <= size and length >= 0):
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     key = (slice(None),) * d + (slice(start, start + length),)
-    return dispatch(Slice, input, key)
+    return slice_view(input, key)
 
 
 def select(input, dim, index):
@@ -476,7 +484,7 @@ def select(input, dim, index):
     if not -size <= index < size:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{list(input._data.shape)} at dimension {d}")
-    return dispatch(Slice, input, (slice(None),) * d + (index,))
+    return slice_view(input, (slice(None),) * d + (index,))
 
 
 def split(tensor, split_size_or_sections, dim=0):

@@ -358,11 +358,32 @@ def test_create_graph_is_reported_as_unsupported():
         (x * x).sum().backward(create_graph=True)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: an in-place op on a slice view of a non-leaf "
-                   "does not rebase the base tensor's history (PyTorch's CopySlices)")
 def test_in_place_on_a_view_updates_the_base_history():
     x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = x * 2
     y[0:2].mul_(3)
     y.sum().backward()
     assert x.grad.tolist() == [6.0, 6.0, 2.0]  # PyTorch's answer
+
+
+def test_in_place_on_a_view_of_a_view_of_a_tensor_without_grad():
+    w = ember.tensor([2.0], requires_grad=True)
+    b = ember.ones(4)
+    b[1:3][0:1].mul_(w)  # b now depends on w through a view of a view
+    assert b.requires_grad and b.tolist() == [1.0, 2.0, 1.0, 1.0]
+    (b * ember.arange(4.0)).sum().backward()
+    assert w.grad.tolist() == [1.0]  # d/dw of 1 * (1 * w): PyTorch gives the same
+
+
+def test_in_place_on_a_view_of_a_leaf_requiring_grad_is_an_error():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="view of a leaf Variable"):
+        x[0:1].mul_(2)
+
+
+def test_setitem_then_use_matches_torch_gradient():
+    x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y[1] = 0.0
+    (y * x).sum().backward()
+    assert x.grad.tolist() == [4.0, 0.0, 12.0]  # PyTorch 2.13's answer
