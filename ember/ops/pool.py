@@ -24,7 +24,7 @@ class _PoolGeometry:
     """
 
     __slots__ = ("xs", "x4", "kernel", "stride", "dilation", "pads", "out", "full",
-                 "padded", "slices", "covered", "overlapping")
+                 "padded", "slices", "covered", "overlapping", "tiled")
 
     def __init__(self, **kw):
         for k, v in kw.items():
@@ -36,6 +36,9 @@ class _PoolGeometry:
                            zip(self.kernel, self.stride, self.dilation, self.out,
                                self.padded[2:]))
         self.overlapping = overlapping(self.kernel, self.stride, self.dilation)
+        # windows that tile the unpadded input exactly (LeNet's 2x2/2): see _tiled_max
+        self.tiled = (self.covered and self.pads == (0, 0, 0, 0) and self.dilation == (1, 1)
+                      and self.kernel[0] * self.kernel[1] > 1)
         (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, \
             self.out
         every = slice(None)
@@ -79,10 +82,21 @@ class MaxPool(Op):
     @staticmethod
     def forward(ctx, x, geo, return_indices):
         xp = backend.array_module(x)
+        want_idx = return_indices or ctx.needs_input_grad[0]
+        if geo.tiled and x.__class__ is np.ndarray:
+            res = _tiled_max(x, geo, want_idx)
+            if res is not None:
+                out, cidx, ridx = res
+                if ctx.needs_input_grad[0]:
+                    ctx.save_for_backward(cidx, ridx)
+                    ctx.geo = geo
+                if return_indices:
+                    return out, _flat_indices(_tiled_index(cidx, ridx, geo), geo,
+                                              xp).reshape(geo.full)
+                return out
         xpad = pad4(x.reshape(geo.x4), geo.pads, _lowest(x.dtype))
         slices = geo.slices
         best = xpad[slices[0]].copy()
-        want_idx = return_indices or ctx.needs_input_grad[0]
         if want_idx:
             idx = xp.zeros(best.shape, _idx_dtype(len(slices)))
             hit = xp.empty(best.shape, bool)
@@ -106,8 +120,11 @@ class MaxPool(Op):
 
     @staticmethod
     def backward(ctx, grad, *_):
-        (idx,) = ctx.saved_tensors
+        saved = ctx.saved_tensors
         geo = ctx.geo
+        if len(saved) == 2:
+            return _tiled_max_backward(grad, geo, *saved), None, None
+        (idx,) = saved
         xp = backend.array_module(grad)
         g = grad.reshape(idx.shape)
         if not geo.overlapping:
@@ -120,6 +137,96 @@ class MaxPool(Op):
                 v = gx[sl]
                 xp.add(v, (idx == k) * g, out=v)
         return crop4(gx, geo.pads, geo.x4).reshape(geo.xs), None, None
+
+
+# ------------------------------------------------------------------ tiled max pooling
+# When the windows tile the input (kernel == stride, no padding or dilation, sizes divisible),
+# the max runs in two stages over reshapes instead of KH*KW strided steps: first across the
+# KW columns of every window row (x viewed as (N*C*H*OW, KW)), then across the KH row maxima
+# ((N*C*OH, KH, OW)). Taking the first maximum in each stage picks the earliest row holding
+# the window's maximum and, within it, the earliest column: the first maximum in row-major
+# order, PyTorch's tie rule. (With NaNs that equivalence fails, so windows holding a NaN go
+# through the general path, which stays the reference.)
+
+
+def _first_max(parts, want_idx):
+    """Elementwise max of same-shaped arrays and the index of the first maximum (or None)."""
+    a, b = parts[0], parts[1]
+    best = np.maximum(a, b)
+    if len(parts) == 2:
+        return best, (np.greater(b, a) if want_idx else None)
+    idx = np.greater(b, a).astype(np.uint8) if want_idx else None
+    if want_idx:
+        hit = np.empty(best.shape, bool)
+    for k in range(2, len(parts)):
+        v = parts[k]
+        if want_idx:
+            np.greater(v, best, out=hit)
+            np.copyto(idx, k, where=hit)
+        np.maximum(best, v, out=best)
+    return best, idx
+
+
+def _tiled_max(x, geo, want_idx):
+    """(out, column index, row index) of a tiled max pool; None when a NaN needs the
+    general path's index rule."""
+    n, c, h, _ = geo.x4
+    (kh, kw), (oh, ow) = geo.kernel, geo.out
+    if kw > 1:
+        cols = x.reshape(n * c * h * ow, kw)
+        best, cidx = _first_max([cols[:, j] for j in range(kw)], want_idx)
+    else:
+        best, cidx = x.reshape(-1), None
+    if kh > 1:
+        rows = best.reshape(n * c * oh, kh, ow)
+        out, ridx = _first_max([rows[:, i] for i in range(kh)], want_idx)
+    else:
+        out, ridx = best, None
+    if want_idx and out.dtype.kind in "fc":
+        total = out.sum()
+        if total != total:
+            return None
+    return out.reshape(geo.full), cidx, ridx
+
+
+def _tiled_index(cidx, ridx, geo):
+    """Row-major offset of each window's maximum (the general path's index array)."""
+    n, c, h, _ = geo.x4
+    (kh, kw), (oh, ow) = geo.kernel, geo.out
+    k = np.zeros((n, c, oh, ow), np.int64)
+    if ridx is not None:
+        k += ridx.reshape(n, c, oh, ow)
+    if cidx is not None:
+        # the column index of the chosen row of every window
+        cols = cidx.reshape(n * c * oh, kh, ow)
+        r = k.reshape(n * c * oh, 1, ow)
+        k = k * kw + np.take_along_axis(cols, r, axis=1).reshape(n, c, oh, ow)
+    return k
+
+
+def _spread(g, idx, parts):
+    """parts[j] = g where idx == j, else 0 (idx is a bool array when there are two parts)."""
+    if idx.dtype == bool:
+        np.multiply(g, np.logical_not(idx), out=parts[0])
+        np.multiply(g, idx, out=parts[1])
+        return
+    for j, dst in enumerate(parts):
+        np.multiply(g, idx == j, out=dst)
+
+
+def _tiled_max_backward(grad, geo, cidx, ridx):
+    n, c, h, _ = geo.x4
+    (kh, kw), (oh, ow) = geo.kernel, geo.out
+    g = grad.reshape(n * c * oh, ow)
+    if ridx is not None:
+        gr = np.empty((n * c * oh, kh, ow), grad.dtype)
+        _spread(g, ridx, [gr[:, i] for i in range(kh)])
+        g = gr
+    if cidx is None:
+        return g.reshape(geo.xs)
+    gx = np.empty((n * c * h * ow, kw), grad.dtype)
+    _spread(g.reshape(-1), cidx, [gx[:, j] for j in range(kw)])
+    return gx.reshape(geo.xs)
 
 
 class AvgPool(Op):

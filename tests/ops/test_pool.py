@@ -213,3 +213,87 @@ def test_bad_input(call, match):
 def test_avg_pool_rejects_integers():
     with pytest.raises(NotImplementedError, match="\"avg_pool2d\" not implemented for 'int64'"):
         P.avg_pool2d(_t((1, 1, 4, 4), "int64"), 2)
+
+
+# ------------------------------------------------------------------ tiled fast path
+def _both_paths(a, kernel, stride, g):
+    """(out, indices, grad) from the tiled path and from the general path, same input."""
+    results = []
+    for tiled in (True, False):
+        x = ember.from_numpy(a.copy())
+        if a.dtype.kind == "f":
+            x.requires_grad_()
+        geo = P._geometry(x, kernel, stride, 0, 1, False, 2, "max_pool2d")
+        assert geo.tiled  # the case must exercise the fast path
+        geo.tiled = tiled
+        out, idx = P.dispatch(P.MaxPool, x, geo, True)
+        grad = None
+        if x.requires_grad:
+            out.backward(ember.from_numpy(g.astype(a.dtype)))
+            grad = x.grad._data
+        results.append((out._data, idx._data, grad))
+    return results
+
+
+TILED = [
+    ((3, 4, 8, 6), 2, 2),  # LeNet's 2x2/2
+    ((2, 3, 9, 12), 3, 3),
+    ((2, 3, 6, 8), (2, 4), (2, 4)),
+    ((2, 3, 5, 8), (1, 2), (1, 2)),  # one row per window
+    ((2, 3, 6, 5), (2, 1), (2, 1)),  # one column per window
+    ((3, 4, 6), 2, 2),  # unbatched
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64"])
+@pytest.mark.parametrize("shape,kernel,stride", TILED, ids=[str(i) for i in range(len(TILED))])
+def test_tiled_max_pool_equals_general_path(shape, kernel, stride, dtype):
+    rng = np.random.default_rng(7)
+    # few distinct values: many ties inside windows, where the first maximum must win
+    a = rng.integers(-2, 3, shape).astype(dtype)
+    if dtype != "int64":
+        a[..., :1, :] = np.maximum(a[..., :1, :], 0) * 0.5  # -0.0 never appears; +0 ties do
+    probe = P.max_pool2d(ember.from_numpy(a), kernel, stride)
+    g = rng.standard_normal(tuple(probe.shape))
+    (o1, i1, g1), (o2, i2, g2) = _both_paths(a, kernel, stride, g)
+    np.testing.assert_array_equal(o1, o2)
+    np.testing.assert_array_equal(i1, i2)
+    if g1 is not None:
+        np.testing.assert_array_equal(g1, g2)
+    # each window sends its gradient to one element, the one its index names
+    assert o1.dtype == a.dtype and i1.dtype == np.int64
+
+
+def test_tiled_max_pool_first_max_in_row_major_order():
+    # the max sits both top-right and bottom-left: row-major order picks top-right (1)
+    a = np.array([[[[0.0, 5.0], [5.0, 0.0]]]])
+    x = ember.from_numpy(a).requires_grad_()
+    out, idx = P.max_pool2d(x, 2, return_indices=True)
+    out.sum().backward()
+    assert int(idx._data.ravel()[0]) == 1
+    np.testing.assert_array_equal(x.grad._data.ravel(), [0, 1, 0, 0])
+
+
+def test_tiled_max_pool_nan_windows_follow_general_path():
+    a = np.arange(2 * 3 * 4 * 4, dtype=np.float32).reshape(2, 3, 4, 4) % 7
+    a[0, 0, 0, 0] = np.nan
+    a[1, 2, :2, :2] = [[1, 2], [3, np.nan]]  # general path: first max before the NaN (3)
+    a[0, 1, 2, 3] = np.nan
+    g = np.random.default_rng(3).standard_normal((2, 3, 2, 2))
+    (o1, i1, g1), (o2, i2, g2) = _both_paths(a, 2, 2, g)
+    np.testing.assert_array_equal(o1, o2)
+    np.testing.assert_array_equal(i1, i2)
+    np.testing.assert_array_equal(g1, g2)
+    assert np.isnan(o1[0, 0, 0, 0]) and np.isnan(o1[1, 2, 0, 0])
+
+
+def test_tiled_max_pool_non_contiguous_input_and_no_grad():
+    a = _data((2, 3, 8, 6), "float32", relu=True)
+    t = np.ascontiguousarray(a.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2)  # not C-contiguous
+    x = ember.from_numpy(t).requires_grad_()
+    out = P.max_pool2d(x, 2)
+    np.testing.assert_array_equal(out._data, a.reshape(2, 3, 4, 2, 3, 2).max(axis=(3, 5)))
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad._data.reshape(2, 3, 4, 2, 3, 2).sum(axis=(3, 5)), 1)
+    with ember.no_grad():
+        np.testing.assert_array_equal(P.max_pool2d(x, 2)._data, out._data)
