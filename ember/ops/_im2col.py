@@ -14,6 +14,8 @@ OW-element pieces. The Wp - OW extra columns per row are garbage in the forward 
 are fed zero gradients in the backward, so they add nothing.
 """
 
+import math
+import os
 import sys
 import threading
 
@@ -27,15 +29,30 @@ from ._window import col2im, crop4, pad4, strided, windows
 CHUNK_ELEMENTS = 1 << 18
 
 
+# Scratch buffers start on a cache-line boundary: GEMMs and copies on 16-byte-aligned
+# buffers (what malloc gives) measured up to 15% slower than on 64-byte-aligned ones.
+_ALIGN = 64
+
+
+def _aligned(raw, start, shape, dtype):
+    """The `shape` array of `dtype` at byte `start` of `raw` (a view whose base is `raw`:
+    every array derived from it keeps `raw` referenced)."""
+    size = dtype.itemsize
+    for d in shape:
+        size *= d
+    return raw[start:start + size].view(dtype).reshape(shape)
+
+
 class _ScratchPool:
     """Reusable host buffers for convolution temporaries.
 
     Why: a step allocates and frees the same few megabyte-sized temporaries every time, and
     glibc hands such blocks back to the OS and faults them in again (hundreds of page faults
-    per LeNet step, measured). A buffer is reused only when nothing but this pool refers to
-    it (checked with its reference count, under a lock, so two threads never share one).
-    Buffers are keyed by a tag that states what the caller relies on (e.g. zero padding that
-    it never writes), so a reused buffer always still satisfies it.
+    per LeNet step, measured). The pool keeps the raw byte blocks; a block is reused only when
+    nothing but this pool refers to it (checked with its reference count, under a lock, so
+    two threads never share one; every view handed out, and every view of those, has the
+    block as its base). Buffers are keyed by a tag that states what the caller relies on
+    (e.g. zero padding that it never writes), so a reused buffer always still satisfies it.
     """
 
     per_key = 2
@@ -48,22 +65,31 @@ class _ScratchPool:
     def get(self, key, shape, dtype, zero):
         """A buffer of `shape` for `key`: zeroed when new (zero=True), else uninitialized."""
         with self._lock:
-            bufs = self._free.get(key)
-            if bufs is None:
+            raws = self._free.get(key)
+            if raws is None:
                 if len(self._free) >= self.max_keys:
                     self._free.clear()
-                bufs = self._free[key] = []
-            for buf in bufs:
-                # referents: the list, `buf`, and getrefcount's argument
-                if sys.getrefcount(buf) == 3:
-                    return buf
-            buf = np.zeros(shape, dtype) if zero else np.empty(shape, dtype)
-            if len(bufs) < self.per_key:
-                bufs.append(buf)
-            return buf
+                raws = self._free[key] = []
+            for raw, start in raws:
+                # referents: the (raw, start) pair, `raw`, and getrefcount's argument
+                if sys.getrefcount(raw) == 3:
+                    return _aligned(raw, start, shape, dtype)
+            nbytes = dtype.itemsize * math.prod(shape) + _ALIGN
+            raw = np.zeros(nbytes, np.uint8) if zero else np.empty(nbytes, np.uint8)
+            start = -raw.ctypes.data % _ALIGN
+            if len(raws) < self.per_key:
+                raws.append((raw, start))
+            return _aligned(raw, start, shape, dtype)
+
+    def reset(self):
+        """Forget every buffer and make a fresh lock (in a forked child)."""
+        self._free = {}
+        self._lock = threading.Lock()
 
 
 _POOL = _ScratchPool()
+if hasattr(os, "register_at_fork"):  # a lock held by a parent's thread stays held
+    os.register_at_fork(after_in_child=_POOL.reset)
 
 
 def scratch(xp, tag, shape, dtype, zero=False):
@@ -162,56 +188,82 @@ class Patches:
         return buf
 
     # ---------------------------------------------------------------- backward side
+    # Wide layout of the input-gradient side: the patch gradients of a chunk are kept as
+    # (K, row) rows, image n's L values at [front + n*seg + lead, ... + L) and zeros in the
+    # `lead` gaps before each image, between images and at the end, with seg >= L + lead =
+    # Hp*Wp + tail (the accumulator's per-image length, rounded up to a cache line; `front`
+    # aligns the data runs the GEMM writes). Then for every kernel offset the contributions
+    # to a whole chunk, all images in a row, are one contiguous run shifted by that offset,
+    # and col2im is a single sum over long runs (rather than over per-image pieces of Hp*Wp
+    # elements). The accumulator is laid out (C, N, seg) to match; its last seg - Hp*Wp
+    # positions per image collect garbage that input_grad drops.
+    def _layout(self, itemsize):
+        """(seg, front) of the wide layout above for elements of `itemsize` bytes."""
+        unit = max(1, 64 // itemsize)
+        lead = self._lead()
+        seg = self.hp * self.wp + self.tail
+        seg += -seg % unit
+        front = -lead % unit
+        return seg, front
+
     def grad_buffer(self, xp, dtype):
-        """Accumulator for the input gradient: (N, C, Hp*Wp + tail) wide, else (N, C, Hp, Wp).
+        """Accumulator for the input gradient: (C, N*seg) wide, else a zeroed (N, C, Hp, Wp).
 
         Wide, every element is written by `scatter`, so it needs no zeroing.
         """
         n, c = self.x4[:2]
         if self.wide:
-            return scratch(xp, "acc", (n, c, self.hp * self.wp + self.tail), dtype)
+            seg = self._layout(np.dtype(dtype).itemsize)[0]
+            return scratch(xp, "acc", (c, n * seg), dtype)
         return xp.zeros((n, c, self.hp, self.wp), dtype)
 
     def _lead(self):
-        """Wide patch-gradient rows carry this many zeros before their data (the largest
-        kernel-offset shift), so that every shift is a plain strided view."""
+        """Wide patch-gradient rows carry this many zeros before each image's data (the
+        largest kernel-offset shift), so that every shift is a plain strided view."""
         (kh, kw), (dh, dw) = self.kernel, self.dilation
         return (kh - 1) * dh * self.wp + (kw - 1) * dw
 
-    def gcol_buffer(self, xp, m, dtype):
-        """Buffer for the patch gradients of up to m images (zero-padded rows when wide)."""
+    def gcol_buffer(self, xp, m, dtype, worker=0):
+        """Buffer for the patch gradients of up to m images (zero gaps when wide, see
+        above); `worker` picks a thread's own pooled buffer."""
         if self.wide:
-            q = self.hp * self.wp + self.tail
-            # the GEMM only ever writes [lead, lead + L) of each row: the rest stays zero
-            return scratch(xp, ("gcols", self._lead(), self.cols_per_image),
-                           (m, self.k, q + self._lead()), dtype, zero=True)
-        return scratch(xp, "gcols", (m, self.k, self.cols_per_image), dtype)
+            itemsize = np.dtype(dtype).itemsize
+            seg, front = self._layout(itemsize)
+            row = front + m * seg + self._lead()
+            row += -row % max(1, 64 // itemsize)
+            # the GEMM only ever writes the data runs: the gaps stay zero
+            return scratch(xp, ("gcols", self._lead(), self.cols_per_image, worker),
+                           (self.k, row), dtype, zero=True)
+        return scratch(xp, ("gcols", worker), (m, self.k, self.cols_per_image), dtype)
 
     def gcol_target(self, buf, nb):
         """The (nb, K, L) part of the buffer that the patch-gradient GEMM writes."""
         if self.wide:
-            lead = self._lead()
-            return buf[:nb, :, lead:lead + self.cols_per_image]
+            e = buf.itemsize
+            seg, front = self._layout(e)
+            return strided(buf, (nb, self.k, self.cols_per_image),
+                           (seg * e, buf.shape[1] * e, e), front + self._lead())
         return buf[:nb]
 
     def scatter(self, buf, acc, n0, nb):
         """col2im: sum the patch gradients of images n0..n0+nb into their input positions.
 
-        Wide: input element q of a plane receives the patch gradients at q - shift(i, j) for
-        every kernel offset; over the zero-padded rows that is one strided (KH, KW, nb, C, Q)
-        view, summed over its first two axes in a single call.
+        Wide: position m of the chunk's accumulator run receives, from every kernel offset
+        (i, j), the patch gradient at m + lead - shift(i, j) of that offset's row; over the
+        zero gaps that is one strided (KH, KW, C, nb*seg) view, summed over its first two
+        axes in a single call.
         """
         xp = backend.array_module(buf)
         c = self.x4[1]
         (kh, kw), (dh, dw) = self.kernel, self.dilation
         if self.wide:
-            q = self.hp * self.wp + self.tail
-            row = buf.shape[2]
+            row = buf.shape[1]
             e = buf.itemsize
-            shifts = strided(buf, (kh, kw, nb, c, q),
-                             ((kw * row - dh * self.wp) * e, (row - dw) * e,
-                              self.k * row * e, kh * kw * row * e, e), self._lead())
-            xp.sum(shifts, axis=(0, 1), out=acc[n0:n0 + nb])
+            seg, front = self._layout(e)
+            shifts = strided(buf, (kh, kw, c, nb * seg),
+                             ((kw * row - dh * self.wp) * e, (row - dw) * e, kh * kw * row * e,
+                              e), front + self._lead())
+            xp.sum(shifts, axis=(0, 1), out=acc[:, n0 * seg:(n0 + nb) * seg])
             return
         part = acc[n0:n0 + nb]
         col2im(buf[:nb], part.shape, self.kernel, self.stride, self.dilation, self.out, acc=part)
@@ -220,5 +272,9 @@ class Patches:
         """The (N, C, H, W) input gradient from the accumulator."""
         if self.wide:
             n, c = self.x4[:2]
-            acc = acc[:, :, :self.hp * self.wp].reshape(n, c, self.hp, self.wp)
+            seg = self._layout(acc.itemsize)[0]
+            planes = acc.reshape(c, n, seg)[:, :, :self.hp * self.wp]
+            inner = crop4(planes.reshape(c, n, self.hp, self.wp), self.pads,
+                          (c, n) + self.x4[2:])
+            return backend.array_module(acc).ascontiguousarray(inner.transpose(1, 0, 2, 3))
         return crop4(acc, self.pads, self.x4)

@@ -13,6 +13,7 @@ from .. import backend, dtypes
 from ..autograd.function import Op
 from ..tensor import Tensor
 from ._im2col import Patches, matmul_into, scratch
+from ._parallel import parallel_for
 from ._util import dispatch, matmul_raw
 from ._window import col2im, crop4, im2col, out_size, pad4, pair
 
@@ -72,30 +73,44 @@ class Conv(Op):
         src = pt.source(x.reshape(geo.x4))
         wm = w.reshape(o, pt.k) if groups == 1 else w.reshape(groups, o // groups, -1)
         out = xp.empty((n, o, oh, ow), x.dtype)
-        step = n
+        bias = None if b is None else b.reshape(o, 1, 1)
+        kept = None
         if pt.identity:
             matmul_into(wm, _grouped(src.reshape(n, pt.k, -1), n, groups), out.reshape(n, o, -1)
                         if groups == 1 else out.reshape(n, groups, o // groups, -1))
+            if bias is not None:
+                out += bias
         else:
             step = pt.chunk(xp)
             lx = pt.cols_per_image
-            colbuf = scratch(xp, "cols", (min(step, n), pt.k, lx), x.dtype)
-            obuf = scratch(xp, "out", (min(step, n), o, lx), x.dtype) if pt.wide else None
-            for n0 in range(0, n, step):
+            m = min(step, n)
+
+            bufs = {}  # per worker, fetched once per call (pool lookups per chunk cost more)
+
+            def chunk(n0, worker):
                 nb = min(step, n - n0)
+                colbuf, obuf = bufs.get(worker) or bufs.setdefault(worker, (
+                    scratch(xp, ("cols", worker), (m, pt.k, lx), x.dtype),
+                    scratch(xp, ("out", worker), (m, o, lx), x.dtype) if pt.wide else None))
                 cols = _grouped(pt.cols(src, n0, nb, colbuf[:nb]), nb, groups)
+                dst = out[n0:n0 + nb]
                 if pt.wide:
                     res = matmul_into(wm, cols, _grouped(obuf[:nb], nb, groups))
-                    out[n0:n0 + nb] = res.reshape(nb, o, oh, pt.wp)[..., :ow]
+                    dst[...] = res.reshape(nb, o, oh, pt.wp)[..., :ow]
                 else:
-                    matmul_into(wm, cols, _grouped(out[n0:n0 + nb].reshape(nb, o, lx), nb,
-                                                   groups))
-        if b is not None:
-            out += b.reshape(o, 1, 1)
+                    matmul_into(wm, cols, _grouped(dst.reshape(nb, o, lx), nb, groups))
+                if bias is not None:
+                    dst += bias  # while the chunk is still in cache
+                return colbuf
+
+            if step >= n:
+                kept = chunk(0, 0) if n else None
+            else:
+                parallel_for(chunk, range(0, n, step))
         need = ctx.needs_input_grad
         if need[0] or need[1]:
             # one chunk: keep its patch matrix, the weight gradient needs it again
-            ctx.cols = colbuf if need[1] and not pt.identity and step >= n else None
+            ctx.cols = kept if need[1] else None
             ctx.save_for_backward(src if need[1] else None, w if need[0] else None)
             ctx.geo = geo
         return out.reshape(geo.full)
@@ -134,16 +149,24 @@ class Conv(Op):
         step = pt.chunk(xp)
         lx = pt.cols_per_image
         m = min(step, n)
-        colbuf = scratch(xp, "cols", (m, pt.k, lx), grad.dtype) if need[1] and kept is None \
-            else None
-        gcolbuf = pt.gcol_buffer(xp, m, grad.dtype) if need[0] else None
         acc = pt.grad_buffer(xp, grad.dtype) if need[0] else None
-        # wide layout: gradients enter with zeros in the garbage columns, set once here
-        # (only columns :ow are ever written, so the pooled buffer's others stay zero)
-        gbuf = scratch(xp, ("grad", ow), (m, o, oh, pt.wp), grad.dtype, zero=True) \
-            if pt.wide else None
-        for n0 in range(0, n, step):
+        starts = range(0, n, step)
+        parts = [None] * len(starts)
+
+        bufs = {}  # per worker, fetched once per call
+
+        def buffers(worker):
+            # wide: gradients enter with zeros in the garbage columns, set once per buffer
+            # (only columns :ow are ever written, so the pooled buffer's others stay zero)
+            return (scratch(xp, ("grad", ow, worker), (m, o, oh, pt.wp), grad.dtype, zero=True)
+                    if pt.wide else None,
+                    scratch(xp, ("cols", worker), (m, pt.k, lx), grad.dtype)
+                    if need[1] and kept is None else None,
+                    pt.gcol_buffer(xp, m, grad.dtype, worker) if need[0] else None)
+
+        def chunk(n0, worker):
             nb = min(step, n - n0)
+            gbuf, colbuf, gcolbuf = bufs.get(worker) or bufs.setdefault(worker, buffers(worker))
             if pt.wide:
                 gbuf[:nb, :, :, :ow] = g4[n0:n0 + nb]
                 gc = gbuf[:nb].reshape(nb, o, lx)
@@ -153,13 +176,18 @@ class Conv(Op):
             if need[1]:
                 cols = kept if kept is not None else pt.cols(src, n0, nb, colbuf[:nb])
                 cols = _grouped(cols, nb, groups)
-                # (K, L) @ (L, O) per image measured faster than (O, L) @ (L, K) here
-                part = matmul_raw(cols, xp.swapaxes(gc, -1, -2)).sum(0)
-                gw = part if gw is None else xp.add(gw, part, out=gw)
+                # (K, L) @ (L, O) per image measured faster than (O, L) @ (L, K) here;
+                # partial sums are combined in chunk order below, whichever thread ran them
+                parts[n0 // step] = matmul_raw(cols, xp.swapaxes(gc, -1, -2)).sum(0)
             if need[0]:
                 matmul_into(wt, gc, _grouped(pt.gcol_target(gcolbuf, nb), nb, groups))
                 pt.scatter(gcolbuf, acc, n0, nb)
+
+        parallel_for(chunk, starts)
         if need[1]:
+            gw = parts[0]
+            for part in parts[1:]:
+                gw = xp.add(gw, part, out=gw)
             gw = xp.swapaxes(gw, -1, -2).reshape(geo.ws)
         if need[0]:
             gx = pt.input_grad(acc).reshape(geo.xs)
