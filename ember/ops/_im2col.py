@@ -187,6 +187,20 @@ class Patches:
         xp.copyto(buf.reshape(view.shape), view)
         return buf
 
+    def rows(self, src, n0, nb, buf):
+        """Wide only: fill buf (nb, C*KH, L + tail) with the input runs that kernel row i of
+        channel c reads, and return it. Kernel column j's (C*KH, L) patch rows are then the
+        view [..., j*dw : j*dw + L], so KW GEMMs replace a KW times larger patch copy."""
+        c = self.x4[1]
+        plane = self.hp * self.wp
+        e = src.itemsize
+        kh, dh = self.kernel[0], self.dilation[0]
+        view = strided(src, (nb, c, kh, self.cols_per_image + self.tail),
+                       (c * plane * e, plane * e, dh * self.wp * e, e), n0 * c * plane)
+        xp = backend.array_module(buf)
+        xp.copyto(buf.reshape(view.shape), view)
+        return buf
+
     # ---------------------------------------------------------------- backward side
     # Wide layout of the input-gradient side: the patch gradients of a chunk are kept as
     # (K, row) rows, image n's L values at [front + n*seg + lead, ... + L) and zeros in the

@@ -152,6 +152,9 @@ class Conv(Op):
         acc = pt.grad_buffer(xp, grad.dtype) if need[0] else None
         starts = range(0, n, step)
         parts = [None] * len(starts)
+        kw, dw = geo.kernel[1], geo.dilation[1]
+        # the weight gradient by kernel column: measured 15-20% faster for LeNet's conv1
+        by_column = need[1] and kept is None and pt.wide and groups == 1
 
         bufs = {}  # per worker, fetched once per call
 
@@ -160,6 +163,8 @@ class Conv(Op):
             # (only columns :ow are ever written, so the pooled buffer's others stay zero)
             return (scratch(xp, ("grad", ow, worker), (m, o, oh, pt.wp), grad.dtype, zero=True)
                     if pt.wide else None,
+                    scratch(xp, ("rows", worker), (m, pt.k // kw, lx + pt.tail), grad.dtype)
+                    if by_column else
                     scratch(xp, ("cols", worker), (m, pt.k, lx), grad.dtype)
                     if need[1] and kept is None else None,
                     pt.gcol_buffer(xp, m, grad.dtype, worker) if need[0] else None)
@@ -173,11 +178,20 @@ class Conv(Op):
             else:
                 gc = g4[n0:n0 + nb].reshape(nb, o, lx)
             gc = _grouped(gc, nb, groups)
-            if need[1]:
+            # partial sums are combined in chunk order below, whichever thread ran them
+            if need[1] and by_column:
+                # one GEMM per kernel column over views of a KW times smaller copy
+                rows = pt.rows(src, n0, nb, colbuf[:nb])
+                part = xp.empty((rows.shape[1], kw, o), grad.dtype)
+                gct = xp.swapaxes(gc, -1, -2)
+                for j in range(kw):
+                    xp.sum(matmul_raw(rows[:, :, j * dw:j * dw + lx], gct), axis=0,
+                           out=part[:, j])
+                parts[n0 // step] = part.reshape(pt.k, o)
+            elif need[1]:
                 cols = kept if kept is not None else pt.cols(src, n0, nb, colbuf[:nb])
                 cols = _grouped(cols, nb, groups)
-                # (K, L) @ (L, O) per image measured faster than (O, L) @ (L, K) here;
-                # partial sums are combined in chunk order below, whichever thread ran them
+                # (K, L) @ (L, O) per image measured faster than (O, L) @ (L, K) here
                 parts[n0 // step] = matmul_raw(cols, xp.swapaxes(gc, -1, -2)).sum(0)
             if need[0]:
                 matmul_into(wt, gc, _grouped(pt.gcol_target(gcolbuf, nb), nb, groups))
