@@ -5,9 +5,17 @@ nodes that feed gradient into it have run; gradients for a node's outputs are su
 buffer first. Unless retain_graph is set, every node frees its saved arrays after it runs.
 """
 
+import sys
+
+import numpy as np
+
 from .. import backend
+from . import function as _function
 from .function import AccumulateGrad
 from .grad_mode import STATE
+
+_ndarray = np.ndarray
+_refcount = sys.getrefcount
 
 
 def _dependencies(roots):
@@ -46,6 +54,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
         _add_to_buffer(buffers, node, nr, g)
     ready = list(dict.fromkeys(n for n, _ in roots if deps.get(n, 0) == 0))
     captured = {}
+    buf = old = None
     prev = STATE.enabled
     STATE.enabled = False  # backward math never records a graph
     try:
@@ -60,17 +69,24 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
                         slot = capture.get((node, nr))
                         if slot is not None and g is not None:
                             captured[slot] = g
-            edges = node.next_functions
             if node.__class__ is AccumulateGrad:
-                if accumulate and grads is not None and grads[0] is not None:
-                    node.accumulate(grads[0])
+                if accumulate and grads is not None:
+                    g = grads[0]
+                    if g is not None:
+                        # Drop the buffer's reference: if only `g` (and getrefcount's argument)
+                        # remain, no view, tensor or other leaf shares the array and .grad
+                        # may own it without a copy.
+                        grads = None
+                        owned = g.__class__ is _ndarray and g.base is None and _refcount(g) == 2
+                        node.accumulate(g, owned)
+                    g = None
                 continue
+            edges = node.next_functions
             if grads is None or (grads[0] is None if len(grads) == 1 else
                                  all(g is None for g in grads)):
                 in_grads = (None,) * len(edges)
             else:
-                if node._raw and node._pre_hooks is None and node._post_hooks is None \
-                        and node._out_meta is None:
+                if node._plain:
                     # an internal op without hooks: check saved tensors, call backward directly
                     if node._released or node._saved_versions:
                         node._check_saved()
@@ -84,6 +100,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
                         f"function {node.name()} returned an incorrect number of gradients "
                         f"(expected {len(edges)}, got {len(in_grads)})"
                     )
+            grads = None
             if not retain_graph and node._saved is not None:
                 node._saved = None
                 node._released = True
@@ -100,6 +117,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
                 deps[nxt] = left
                 if left == 0:
                     ready.append(nxt)
+            # no stale references to gradient arrays may outlive this step (see above)
+            in_grads = g = buf = old = None
     finally:
         STATE.enabled = prev
     return captured
@@ -113,8 +132,7 @@ def _add_to_buffer(buffers, node, nr, g):
 
 
 def _run_tensor_hooks(node, grads):
-    from .function import Tensor
-
+    Tensor = _function.Tensor  # bound by ember.tensor after this module loads
     grads = list(grads)
     for nr, hooks in node._tensor_hooks.items():
         for hook in list(hooks):
@@ -135,8 +153,7 @@ def _root_edge(t):
 
 
 def _make_root_grads(tensors, grad_tensors):
-    from .function import Tensor
-
+    Tensor = _function.Tensor  # bound by ember.tensor after this module loads
     grads = []
     for i, t in enumerate(tensors):
         g = grad_tensors[i] if grad_tensors is not None and i < len(grad_tensors) else None
@@ -211,8 +228,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return d(outputs)/d(inputs) without touching any .grad."""
-    from .function import Tensor
-
+    Tensor = _function.Tensor  # bound by ember.tensor after this module loads
     if create_graph:
         raise NotImplementedError(
             "create_graph=True (higher-order gradients) is not supported by ember yet"

@@ -30,6 +30,9 @@ class Node:
     materialize_grads = True
 
     _raw = False
+    # True while the engine may call backward directly: an internal op with one output and
+    # no node hooks (hooks and multi-output metadata clear it on the instance)
+    _plain = False
 
     def name(self):
         """The node's name, e.g. 'MulBackward0'."""
@@ -47,6 +50,7 @@ class Node:
         """Call hook(grad_inputs, grad_outputs) after this node's backward."""
         if self._post_hooks is None:
             self._post_hooks = []
+        self._plain = False
         self._post_hooks.append(hook)
         return _RemovableHandle(self._post_hooks, hook)
 
@@ -54,6 +58,7 @@ class Node:
         """Call hook(grad_outputs) before this node's backward; it may return new grads."""
         if self._pre_hooks is None:
             self._pre_hooks = []
+        self._plain = False
         self._pre_hooks.append(hook)
         return _RemovableHandle(self._pre_hooks, hook)
 
@@ -118,13 +123,18 @@ class AccumulateGrad(Node):
         """The leaf tensor this node accumulates into."""
         return self._leaf()
 
-    def accumulate(self, grad):
-        """Run the leaf's hooks, then add `grad` (an array) into its .grad."""
+    def accumulate(self, grad, owned=False):
+        """Run the leaf's hooks, then add `grad` (an array) into its .grad.
+
+        `owned` says that nothing else references `grad` (the engine checked its reference
+        count), so a new .grad may take the array itself instead of a copy.
+        """
         leaf = self._leaf()
         if leaf is None:
             return
         hooks = leaf._hooks
         if hooks:
+            owned = False  # a hook may keep the tensor it was given
             for hook in list(hooks):
                 result = hook(Tensor._make(grad))
                 if result is not None:
@@ -132,12 +142,14 @@ class AccumulateGrad(Node):
         data = leaf._data
         if grad.dtype != data.dtype:
             grad = grad.astype(data.dtype)
+            owned = True  # a fresh array nobody else has seen
         if grad.shape != data.shape:
             xp = backend.array_module(grad)
             grad = xp.broadcast_to(grad, data.shape)
+            owned = False
         if leaf.grad is None:
-            # Always copy: backward may hand the same array to several leaves, or a view.
-            leaf.grad = Tensor._make(grad.copy())
+            # Otherwise copy: backward may hand the same array to several leaves, or a view.
+            leaf.grad = Tensor._make(grad if owned else grad.copy())
         else:
             leaf.grad._data += grad
 
@@ -319,6 +331,7 @@ def _wrap_outputs(ctx, cls, edges, inputs, result, needs_grad, raw):
         ctx.next_functions = tuple(edges)
         non_diff = getattr(ctx, "_non_diff", ())
         if multi:
+            ctx._plain = False
             ctx._n_outputs = len(outs)
             ctx._out_meta = [(w._data.shape, w._data.dtype, backend.array_module(w._data))
                              for w in wrapped]
@@ -338,6 +351,7 @@ class Op(Function):
     """Base of ember's internal ops: forward and backward work on raw numpy/cupy arrays."""
 
     _raw = True
+    _plain = True
 
     @classmethod
     def apply_unary(cls, a, *params):

@@ -387,3 +387,76 @@ def test_setitem_then_use_matches_torch_gradient():
     y[1] = 0.0
     (y * x).sum().backward()
     assert x.grad.tolist() == [4.0, 0.0, 12.0]  # PyTorch 2.13's answer
+
+
+# ------------------------------------------------------------------ .grad ownership
+def _shares(a, b):
+    return np.shares_memory(a.grad._data, b._data if not hasattr(b, "grad") else b.grad._data)
+
+
+def test_leaf_grads_never_alias_each_other_or_user_arrays():
+    # Add hands one gradient array to both leaves: each .grad must own its memory
+    a = ember.ones(3, requires_grad=True)
+    b = ember.ones(3, requires_grad=True)
+    (a + b).backward(ember.ones(3))
+    assert not np.shares_memory(a.grad._data, b.grad._data)
+    a.grad._data[0] = 5
+    assert b.grad._data[0] == 1
+    # a gradient given by the caller is never adopted
+    g = ember.full((3,), 2.0)
+    x = ember.ones(3, requires_grad=True)
+    x.backward(g)
+    assert not np.shares_memory(x.grad._data, g._data)
+    y = ember.ones(3, requires_grad=True)
+    (y * 1).backward(g)
+    assert not np.shares_memory(y.grad._data, g._data)
+
+
+def test_leaf_grad_not_adopted_when_a_hook_keeps_it():
+    kept = []
+    w = ember.ones(2, 3, requires_grad=True)
+    w.register_hook(lambda grad: kept.append(grad))
+    (w * 3).sum().backward()
+    assert not np.shares_memory(w.grad._data, kept[0]._data)
+    np.testing.assert_array_equal(kept[0]._data, 3)
+
+
+def test_fresh_gradient_is_adopted_without_a_copy():
+    # the product's gradient array is referenced by nothing else: .grad takes it as is
+    class Spy(ember.autograd.Function):
+        seen = []
+
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            out = grad * 2
+            Spy.seen.append(id(out._data))
+            return out
+
+    x = ember.ones(4, requires_grad=True)
+    Spy.apply(x).sum().backward()
+    assert id(x.grad._data) == Spy.seen[0]
+    np.testing.assert_array_equal(x.grad._data, 2)
+    # a second backward accumulates into the owned array
+    Spy.apply(x).sum().backward()
+    np.testing.assert_array_equal(x.grad._data, 4)
+
+
+def test_gradient_kept_by_a_custom_function_is_copied():
+    class Keep(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            ctx.kept = grad * 3
+            return ctx.kept
+
+    x = ember.ones(2, requires_grad=True)
+    y = Keep.apply(x)
+    y.sum().backward()
+    assert not np.shares_memory(x.grad._data, y.grad_fn.kept._data)
