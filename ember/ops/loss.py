@@ -66,6 +66,11 @@ class ClassNLL(Op):
     def forward(ctx, x, target, weight, ignore_index, smoothing, reduction, logits):
         xp = backend.array_module(x)
         n_classes = x.shape[1]
+        if logits and weight is None and not smoothing and reduction != "none" and \
+                x.ndim == 2 and ignore_index is None:
+            return _plain_cross_entropy(ctx, x, target, reduction, xp)
+        if ignore_index is None:
+            ignore_index = -100  # any value outside [0, C) ignores nothing
         if logits:
             shifted = x - x.max(axis=1, keepdims=True)
             logp = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
@@ -96,7 +101,10 @@ class ClassNLL(Op):
 
     @staticmethod
     def backward(ctx, g):
-        logp, safe, valid, wt = ctx.saved_tensors
+        saved = ctx.saved_tensors
+        if len(saved) == 2:
+            return _plain_cross_entropy_backward(ctx, g, *saved)
+        logp, safe, valid, wt = saved
         weight, smoothing, reduction, logits, den, wshape = ctx.meta
         xp = backend.array_module(logp)
         n_classes = logp.shape[1]
@@ -121,6 +129,32 @@ class ClassNLL(Op):
     def name(self):
         """PyTorch's node name (its cross_entropy ends in nll_loss too)."""
         return "NllLossBackward0"
+
+
+def _plain_cross_entropy(ctx, x, target, reduction, xp):
+    """Cross-entropy of (N, C) logits, no weights, smoothing or ignored targets: the general
+    formula's arithmetic, operation for operation, with the all-ones weights left out."""
+    shifted = x - x.max(axis=1, keepdims=True)
+    logp = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
+    rows = xp.arange(x.shape[0])
+    total = -logp[rows, target].sum()
+    if ctx.needs_input_grad[0]:
+        ctx.save_for_backward(logp, target)
+        ctx.meta = (rows, reduction)
+    if reduction == "mean":
+        return (total / x.dtype.type(x.shape[0])).astype(x.dtype, copy=False)
+    return total.astype(x.dtype, copy=False)
+
+
+def _plain_cross_entropy_backward(ctx, g, logp, target):
+    rows, reduction = ctx.meta
+    xp = backend.array_module(logp)
+    coef = (g / logp.dtype.type(logp.shape[0]) if reduction == "mean" else g)
+    coef = coef.astype(logp.dtype, copy=False)
+    grad = xp.exp(logp)
+    grad *= coef
+    grad[rows, target] -= coef
+    return grad, None, None, None, None, None, None
 
 
 class SoftTargetCE(Op):
@@ -181,12 +215,19 @@ def _check_class_target(input, target, weight, fn):
 
 
 def _check_bounds(target, ignore_index, n_classes):
+    """Raise for a target outside [0, C) that is not ignore_index; True when every target is
+    a class index and none equals ignore_index (nothing is ignored)."""
     t = target._data
     if t.size == 0 or backend.is_capturing():  # a captured graph cannot stop to read `bad`
-        return
+        return False
+    if t.__class__ is np.ndarray:
+        # two reductions settle the common case: every target a class, none ignored
+        if 0 <= t.min() and t.max() < n_classes:
+            return not 0 <= ignore_index < n_classes or not bool((t == ignore_index).any())
     bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index)
     if bool(bad.any()):
         raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    return False
 
 
 def _weight_array(weight, input):
@@ -205,7 +246,8 @@ def _class_nll(input, target, weight, ignore_index, reduction, smoothing, logits
         raise ValueError(f"Expected 1 or more dimensions for {fn} (got 0)")
     input, target, unbatched = _batched(input, target)
     _check_class_target(input, target, weight, fn)
-    _check_bounds(target, ignore_index, input._data.shape[1])
+    if _check_bounds(target, ignore_index, input._data.shape[1]):
+        ignore_index = None  # no target is ignored: the op may take its plain form
     out = dispatch(ClassNLL, input, target._data, _weight_array(weight, input), ignore_index,
                    float(smoothing), reduction, logits)
     if unbatched and reduction == "none":

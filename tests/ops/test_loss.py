@@ -341,3 +341,32 @@ def test_kl_div_zero_target_and_gradcheck():
               [rand(3, 4, seed=1), rand(3, 4, seed=2, low=0.1, high=1.0)])
     gradcheck(lambda x, t: F.kl_div(x, t, reduction="sum", log_target=True),
               [rand(3, 4, seed=1), rand(3, 4, seed=2)])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("ignore", [-100, 2])  # 2: a class index that no target uses
+def test_cross_entropy_plain_form_equals_general_form(dtype, reduction, ignore):
+    # unit weights send the same targets down the general path: results must be identical
+    rng = np.random.default_rng(5)
+    logits = (rng.standard_normal((37, 6)) * 4).astype(dtype)
+    target = ember.from_numpy(rng.choice([0, 1, 3, 4, 5], 37))
+    out = []
+    for w in (None, ember.ones(6, dtype=getattr(ember, dtype))):
+        x = ember.from_numpy(logits.copy()).requires_grad_()
+        loss = F.cross_entropy(x, target, weight=w, ignore_index=ignore, reduction=reduction)
+        loss.backward(ember.tensor(1.7, dtype=getattr(ember, dtype)))
+        out.append((loss._data, x.grad._data))
+    assert out[0][0].dtype == np.dtype(dtype) and out[0][0].shape == ()
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+
+
+def test_cross_entropy_ignored_target_present_takes_general_form():
+    x = ember.tensor([[2.0, 0.0, 1.0], [0.5, 0.5, 3.0]], requires_grad=True)
+    loss = F.cross_entropy(x, ember.tensor([1, 0]), ignore_index=1)
+    loss.backward()
+    # only row 1 counts: loss = logsumexp(row) - row[0], gradient zero on the ignored row
+    row = np.array([0.5, 0.5, 3.0])
+    np.testing.assert_allclose(loss.item(), np.log(np.exp(row).sum()) - 0.5, rtol=1e-6)
+    np.testing.assert_array_equal(x.grad._data[0], 0)
