@@ -55,13 +55,15 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
     ready = list(dict.fromkeys(n for n, _ in roots if deps.get(n, 0) == 0))
     captured = {}
     buf = old = None
+    pop_ready, push_ready, pop_buffer = ready.pop, ready.append, buffers.pop
+    hooks_or_capture = capture is not None
     prev = STATE.enabled
     STATE.enabled = False  # backward math never records a graph
     try:
         while ready:
-            node = ready.pop()
-            grads = buffers.pop(node, None)
-            if grads is not None:
+            node = pop_ready()
+            grads = pop_buffer(node, None)
+            if grads is not None and (hooks_or_capture or node._tensor_hooks):
                 if node._tensor_hooks:
                     grads = _run_tensor_hooks(node, grads)
                 if capture is not None:
@@ -69,7 +71,24 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
                         slot = capture.get((node, nr))
                         if slot is not None and g is not None:
                             captured[slot] = g
-            if node.__class__ is AccumulateGrad:
+            edges = node.next_functions
+            if node._plain:
+                # an internal op with one output and no node hooks: call backward directly
+                # (it reads its saved arrays through ctx.saved_tensors, which checks their
+                # versions, as PyTorch checks a saved tensor when it is unpacked)
+                g = None if grads is None else grads[0]
+                grads = None
+                if g is None:
+                    in_grads = (None,) * len(edges)
+                else:
+                    if node._released:
+                        node._check_saved()  # the graph was freed: say so
+                    in_grads = node.backward(node, g)
+                    if in_grads.__class__ is not tuple:
+                        in_grads = (in_grads,)
+                    if len(in_grads) < len(edges):
+                        _wrong_count(node, edges, in_grads)
+            elif node.__class__ is AccumulateGrad:
                 if accumulate and grads is not None:
                     g = grads[0]
                     if g is not None:
@@ -81,26 +100,14 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
                         node.accumulate(g, owned)
                     g = None
                 continue
-            edges = node.next_functions
-            if grads is None or (grads[0] is None if len(grads) == 1 else
-                                 all(g is None for g in grads)):
-                in_grads = (None,) * len(edges)
             else:
-                if node._plain:
-                    # an internal op without hooks: check saved tensors, call backward directly
-                    if node._released or node._saved_versions:
-                        node._check_saved()
-                    in_grads = node.backward(node, *grads)
-                    if in_grads.__class__ is not tuple:
-                        in_grads = (in_grads,)
+                if grads is None or all(g is None for g in grads):
+                    in_grads = (None,) * len(edges)
                 else:
                     in_grads = node._run_backward(grads)
-                if len(in_grads) < len(edges):
-                    raise RuntimeError(
-                        f"function {node.name()} returned an incorrect number of gradients "
-                        f"(expected {len(edges)}, got {len(in_grads)})"
-                    )
-            grads = None
+                    if len(in_grads) < len(edges):
+                        _wrong_count(node, edges, in_grads)
+                grads = None
             if not retain_graph and node._saved is not None:
                 node._saved = None
                 node._released = True
@@ -110,18 +117,27 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
                 if g is not None:
                     buf = buffers.get(nxt)
                     if buf is None:
-                        buf = buffers[nxt] = [None] * nxt._n_outputs
-                    old = buf[nr]
-                    buf[nr] = g if old is None else old + g
+                        buffers[nxt] = [g] if nxt._n_outputs == 1 else \
+                            [g if i == nr else None for i in range(nxt._n_outputs)]
+                    else:
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
-                    ready.append(nxt)
+                    push_ready(nxt)
             # no stale references to gradient arrays may outlive this step (see above)
             in_grads = g = buf = old = None
     finally:
         STATE.enabled = prev
     return captured
+
+
+def _wrong_count(node, edges, in_grads):
+    raise RuntimeError(
+        f"function {node.name()} returned an incorrect number of gradients "
+        f"(expected {len(edges)}, got {len(in_grads)})"
+    )
 
 
 def _add_to_buffer(buffers, node, nr, g):
