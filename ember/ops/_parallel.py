@@ -1,6 +1,6 @@
 """A small persistent thread pool for splitting one op's independent chunks across cores.
 
-Why threads help although Python has a GIL: the chunk bodies of a convolution are a few
+Why threads can help although Python has a GIL: the chunk bodies of a convolution are a few
 large NumPy calls (strided copies, BLAS GEMMs, reductions), and NumPy releases the GIL inside
 each of them, so two threads keep two cores busy. The pool is created on first use, holds
 ``get_num_threads() - 1`` daemon workers (the calling thread is worker 0), and is forgotten in
@@ -14,18 +14,23 @@ import os
 import queue
 import threading
 
-__all__ = ["get_num_threads", "set_num_threads", "parallel_for"]
+__all__ = ["available_cores", "get_num_threads", "set_num_threads", "parallel_for"]
 
 
-def _default_threads():
+def available_cores():
+    """CPU cores this process may run on (its affinity mask, else the machine's count)."""
     try:
-        n = len(os.sched_getaffinity(0))
+        return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
-        n = os.cpu_count() or 1
-    return max(1, min(n, 8))
+        return max(1, os.cpu_count() or 1)
 
 
-_threads = [_default_threads()]
+# Off (one thread) by default: on the 2-core VM this was built on, threaded convolutions made
+# the LeNet batch-128 training step slower (bench_nn: 24-27 ms vs 14.5 ms serial), although
+# they sped up a convolution run alone by 1.1-1.4x: GIL hand-offs between the workers, the
+# second core's memory bandwidth, and OpenBLAS's (and a neighbouring torch's) spinning
+# threads took the second core's gain. set_num_threads(n) turns the pool on.
+_threads = [1]
 _pool = [None]
 _pool_guard = threading.Lock()
 

@@ -334,7 +334,10 @@ THREADED = [
 def small_chunks(monkeypatch):
     from ember.ops import _im2col
 
-    monkeypatch.setattr(_im2col, "CHUNK_ELEMENTS", 1 << 14)
+    monkeypatch.setattr(_im2col, "CHUNK_ELEMENTS", 1 << 14)  # serial blocks of 1-4 images
+    # threads from a small size on, in chunks of several blocks
+    monkeypatch.setattr(_im2col, "THREAD_MIN_ELEMENTS", 1 << 16)
+    monkeypatch.setattr(_im2col, "THREAD_CHUNK_ELEMENTS", 1 << 18)
 
 
 def _conv_with_grads(xs, ws, kw, dtype="float32"):
@@ -353,6 +356,7 @@ def test_chunk_order_and_worker_never_change_a_bit(xs, ws, kw, monkeypatch, smal
 
     monkeypatch.setattr(_parallel, "_threads", [1])
     serial = _conv_with_grads(xs, ws, kw)
+    monkeypatch.setattr(_parallel, "_threads", [2])  # threaded plans: chunks of several blocks
     calls = []
 
     def shuffled(fn, items):
@@ -363,7 +367,8 @@ def test_chunk_order_and_worker_never_change_a_bit(xs, ws, kw, monkeypatch, smal
 
     monkeypatch.setattr(C, "parallel_for", shuffled)
     mixed = _conv_with_grads(xs, ws, kw)
-    assert calls and all(n > 1 for n in calls)  # the chunked path really ran
+    # the threaded plan really ran, in chunks of several images (several blocks)
+    assert calls and all(1 < n < xs[0] for n in calls)
     for a, b in zip(serial, mixed):
         np.testing.assert_array_equal(a, b)
 

@@ -90,6 +90,7 @@ def test_set_num_threads_rejects_bad_values():
     with pytest.raises(TypeError, match="got bool"):
         P.set_num_threads(True)
     assert P.get_num_threads() >= 1
+    assert P.available_cores() >= 1
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
