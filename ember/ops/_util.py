@@ -5,10 +5,12 @@ import numpy as np
 from .. import backend, dtypes
 from ..autograd.grad_mode import STATE
 from ..tensor import Tensor
+from . import _blas
 
 make = Tensor._make
 CAPTURE = backend.CAPTURE
 _ndarray = np.ndarray
+_BLAS_CONTROL = _blas.available()
 
 
 class _NullCtx:
@@ -78,7 +80,14 @@ def matmul_raw(a, b):
     CuPy refuses cuBLAS calls during stream capture, so every matrix product in an op goes
     through here (conv's GEMM included) to stay capturable.
     """
-    if CAPTURE[0] and a.__class__ is not _ndarray:
+    if a.__class__ is _ndarray:
+        if _BLAS_CONTROL and a.ndim == 2 and b.ndim == 2:
+            mnk = a.shape[0] * a.shape[1] * b.shape[1]
+            if _blas.SINGLE_MIN <= mnk <= _blas.SINGLE_MAX:
+                # threads would save little here and stall when a core is busy (see _blas)
+                return _blas.single_thread_matmul(a, b)
+        return a @ b
+    if CAPTURE[0]:
         from ..cuda.kernels import matmul
 
         return matmul(a, b)
