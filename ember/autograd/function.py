@@ -200,32 +200,32 @@ class Function(Node):
         """Run forward and, when some input requires grad, record this node in the graph."""
         raw = cls._raw
         fargs = []
-        needs = []
         edges = []
         inputs = []
         any_grad = False
+        host = True  # every tensor argument is a numpy array (no device check needed)
         for a in args:
             if isinstance(a, Tensor):
                 inputs.append(a)
-                fargs.append(a._data if raw else a)
+                d = a._data
+                if d.__class__ is not _ndarray:
+                    host = False
+                fargs.append(d if raw else a)
                 if a._requires_grad:
                     any_grad = True
-                    needs.append(True)
                     fn = a.grad_fn
                     edges.append((fn, a._output_nr) if fn is not None
                                  else (a._accumulator or a._grad_accumulator(), 0))
                     continue
             else:
                 fargs.append(a)
-            needs.append(False)
             edges.append(_NO_EDGE)
-        if len(inputs) > 1:
-            kind = type(inputs[0]._data)
-            if kind is not _ndarray or any(type(t._data) is not kind for t in inputs):
-                backend.check_same_device([t._data for t in inputs], cls.__name__.lower())
+        if not host and len(inputs) > 1:
+            backend.check_same_device([t._data for t in inputs], cls.__name__.lower())
         ctx = _new(cls)
         needs_grad = any_grad and STATE.enabled
-        ctx.needs_input_grad = tuple(needs) if needs_grad else (False,) * len(args)
+        ctx.needs_input_grad = tuple([e is not _NO_EDGE for e in edges]) if needs_grad \
+            else (False,) * len(args)
         if raw:
             result = cls.forward(ctx, *fargs, **kwargs)
         else:

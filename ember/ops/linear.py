@@ -3,8 +3,11 @@
 import numpy as np
 
 from ..autograd.function import Op
+from ..autograd.grad_mode import STATE
 from ..tensor import Tensor
-from ._util import dispatch, matmul_raw
+from ._util import NULL_CTX, dispatch, make, matmul_raw
+
+_ndarray = np.ndarray
 
 
 def _shape_str(shape):
@@ -45,6 +48,23 @@ class Linear(Op):
 
 def linear(input, weight, bias=None):
     """y = input @ weight^T + bias, over the last dimension of input."""
+    if isinstance(input, Tensor) and isinstance(weight, Tensor):
+        # the layer's everyday case, checked in one go: 2-D host arrays of one dtype
+        x, w = input._data, weight._data
+        if x.__class__ is _ndarray and w.__class__ is _ndarray and x.ndim == 2 and \
+                w.ndim == 2 and x.shape[1] == w.shape[1] and x.dtype == w.dtype:
+            if bias is None:
+                b = None
+            elif isinstance(bias, Tensor) and bias._data.__class__ is _ndarray and \
+                    bias._data.shape == w.shape[:1] and bias._data.dtype == w.dtype:
+                b = bias._data
+            else:
+                b = False
+            if b is not False:
+                if STATE.enabled and (input._requires_grad or weight._requires_grad or
+                                      (b is not None and bias._requires_grad)):
+                    return Linear.apply(input, weight, bias)
+                return make(Linear.forward(NULL_CTX, x, w, b))
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
         raise TypeError("linear(): input and weight must be Tensors")
     xs, ws = input._data.shape, weight._data.shape

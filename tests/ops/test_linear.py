@@ -57,3 +57,26 @@ def test_bilinear_errors():
         F.bilinear(ember.randn(2, 3), ember.randn(2, 4), ember.randn(5, 3, 5))
     with pytest.raises(RuntimeError, match="batch dimensions do not match"):
         F.bilinear(ember.randn(2, 3), ember.randn(3, 4), ember.randn(5, 3, 4))
+
+
+def test_linear_2d_fast_path_equals_general_path():
+    # 2-D host inputs take a shortcut; a 3-D input of the same rows takes the general path
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 7)).astype(np.float32)
+    w = ember.from_numpy(rng.standard_normal((4, 7)).astype(np.float32)).requires_grad_()
+    b = ember.from_numpy(rng.standard_normal(4).astype(np.float32)).requires_grad_()
+    g = rng.standard_normal((5, 4)).astype(np.float32)
+    results = []
+    for shape in ((5, 7), (1, 5, 7)):
+        w.grad = b.grad = None
+        xt = ember.from_numpy(x.reshape(shape).copy()).requires_grad_()
+        out = ember.nn.functional.linear(xt, w, b)
+        out.backward(ember.from_numpy(g.reshape(out.shape)))
+        results.append((out._data.reshape(5, 4), xt.grad._data.reshape(5, 7), w.grad._data,
+                        b.grad._data))
+    for fast, general in zip(*results):
+        np.testing.assert_array_equal(fast, general)
+    with ember.no_grad():
+        np.testing.assert_array_equal(ember.nn.functional.linear(ember.from_numpy(x), w, b)._data,
+                                      results[0][0])
+    assert ember.nn.functional.linear(ember.from_numpy(x), w.detach()).grad_fn is None
