@@ -87,8 +87,6 @@ class Conv(Op):
         if pt.identity:
             matmul_into(wm, _grouped(src.reshape(n, pt.k, -1), n, groups), out.reshape(n, o, -1)
                         if groups == 1 else out.reshape(n, groups, o // groups, -1))
-            if bias is not None:
-                out += bias
         else:
             step, threaded, _ = pt.plan(xp)
             lx = pt.cols_per_image
@@ -108,14 +106,14 @@ class Conv(Op):
                     dst[...] = res.reshape(nb, o, oh, pt.wp)[..., :ow]
                 else:
                     matmul_into(wm, cols, _grouped(dst.reshape(nb, o, lx), nb, groups))
-                if bias is not None:
-                    dst += bias  # while the chunk is still in cache
                 return colbuf
 
             if step >= n:
                 kept = chunk(0, 0) if n else None
             else:
                 _run(chunk, range(0, n, step), threaded)
+        if bias is not None:
+            out += bias
         need = ctx.needs_input_grad
         if need[0] or need[1]:
             # one chunk: keep its patch matrix, the weight gradient needs it again
