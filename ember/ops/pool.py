@@ -83,7 +83,7 @@ class MaxPool(Op):
     def forward(ctx, x, geo, return_indices):
         xp = backend.array_module(x)
         want_idx = return_indices or ctx.needs_input_grad[0]
-        if geo.tiled and x.__class__ is np.ndarray:
+        if geo.tiled and x.__class__ is np.ndarray and x.dtype.kind in "fiu":
             res = _tiled_max(x, geo, want_idx)
             if res is not None:
                 out, cidx, ridx = res

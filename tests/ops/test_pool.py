@@ -297,3 +297,9 @@ def test_tiled_max_pool_non_contiguous_input_and_no_grad():
     np.testing.assert_array_equal(x.grad._data.reshape(2, 3, 4, 2, 3, 2).sum(axis=(3, 5)), 1)
     with ember.no_grad():
         np.testing.assert_array_equal(P.max_pool2d(x, 2)._data, out._data)
+
+
+def test_max_pool_rejects_bool_on_every_path():
+    for shape in ((1, 1, 4, 4), (1, 1, 5, 5)):  # tiled and general geometry
+        with pytest.raises(RuntimeError, match="max pooling is not implemented for 'ember.bool'"):
+            P.max_pool2d(ember.from_numpy(np.zeros(shape, bool)), 2)
