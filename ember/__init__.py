@@ -64,6 +64,7 @@ from .dtypes import (
     uint8,
 )
 from .ops import *  # noqa: F403  (the op functions: add, matmul, cat, ...)
+from .ops._parallel import get_num_threads, set_num_threads
 from .ops.reduce import values_indices
 from .serialization import load, save
 from .random import (
