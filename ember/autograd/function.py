@@ -405,9 +405,13 @@ class Op(Function):
         else:
             y, eb = b, _NO_EDGE
         ctx.needs_input_grad = (ea is not _NO_EDGE, eb is not _NO_EDGE)
-        out = Tensor._make(cls.forward(ctx, x, y))
+        res = cls.forward(ctx, x, y)
+        if res.__class__ is not _ndarray and isinstance(res, np.generic):
+            res = np.asarray(res)
+        out = _new(Tensor)
+        out._data = res
         ctx.next_functions = (ea, eb)
-        if out._data.dtype.kind in "fc":
+        if res.dtype.kind in "fc":
             out._requires_grad = True
             out.grad_fn = ctx
         if ctx._saved:

@@ -112,7 +112,8 @@ class Add(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (_shape(a), _shape(b))
+        ctx.shapes = (a.shape if a.__class__ is _ndarray else _shape(a),
+                      b.shape if b.__class__ is _ndarray else _shape(b))
         return a + b
 
     @staticmethod

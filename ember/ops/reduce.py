@@ -34,8 +34,7 @@ class Sum(Op):
     @staticmethod
     def backward(ctx, g):
         shape, axes, keepdim = ctx.meta
-        xp = backend.array_module(g)
-        return xp.broadcast_to(_expand_back(g, shape, axes, keepdim), shape), None, None, None
+        return _spread(_expand_back(g, shape, axes, keepdim), shape), None, None, None
 
 
 class Mean(Op):
@@ -50,8 +49,14 @@ class Mean(Op):
     def backward(ctx, g):
         shape, axes, keepdim = ctx.meta
         n = _count(shape, axes, 1)
-        xp = backend.array_module(g)
-        return xp.broadcast_to(_expand_back(g, shape, axes, keepdim) / n, shape), None, None
+        return _spread(_expand_back(g, shape, axes, keepdim) / n, shape), None, None
+
+
+def _spread(g, shape):
+    """g broadcast to `shape` as a fresh array (cheaper than np.broadcast_to, and writable)."""
+    out = backend.array_module(g).empty(shape, g.dtype)
+    out[...] = g
+    return out
 
 
 def _count(shape, axes, default):
