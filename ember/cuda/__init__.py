@@ -2,6 +2,8 @@
 streams and events, and CUDA graphs. Kernels (ember.cuda.kernels) load on first use."""
 
 from .. import backend
+from ._runtime import device_index
+from ._runtime import require_cupy as _cp
 from .graphs import (
     CUDAGraph,
     graph,
@@ -35,12 +37,6 @@ def is_available():
     return backend.cupy() is not None
 
 
-def _cp():
-    cp = backend.cupy()
-    if cp is None:
-        raise RuntimeError("CUDA is not available: install ember[cuda] on a machine with an "
-                           "NVIDIA GPU")
-    return cp
 
 
 def device_count():
@@ -56,8 +52,7 @@ def current_device():
 
 def set_device(device):
     """Make `device` the current GPU."""
-    idx = device if isinstance(device, int) else backend.device(device).index or 0
-    _cp().cuda.runtime.setDevice(idx)
+    _cp().cuda.runtime.setDevice(device_index(device))
 
 
 def synchronize(device=None):
@@ -83,8 +78,7 @@ manual_seed_all = manual_seed
 def get_device_name(device=None):
     """The GPU's name."""
     cp = _cp()
-    idx = current_device() if device is None else int(backend.device(device).index or 0) \
-        if not isinstance(device, int) else device
+    idx = device_index(device)
     return cp.cuda.runtime.getDeviceProperties(idx)["name"].decode()
 
 
@@ -96,8 +90,7 @@ def is_initialized():
 def get_device_capability(device=None):
     """(major, minor) compute capability of the GPU."""
     cp = _cp()
-    idx = current_device() if device is None else device if isinstance(device, int) else \
-        int(backend.device(device).index or 0)
+    idx = device_index(device)
     props = cp.cuda.runtime.getDeviceProperties(idx)
     return props["major"], props["minor"]
 

@@ -18,16 +18,11 @@ compiled and optimizer state exists before capture starts.
 
 from .. import backend
 from . import memory
+from ._runtime import require_cupy as _cp
 
 _MODES = ("global", "thread_local", "relaxed")
 
 
-def _cp():
-    cp = backend.cupy()
-    if cp is None:
-        raise RuntimeError("CUDA is not available: CUDA graphs need a GPU visible to CuPy "
-                           "(install ember[cuda] on a machine with an NVIDIA GPU)")
-    return cp
 
 
 class _PoolHandle:

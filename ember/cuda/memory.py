@@ -12,6 +12,8 @@ small wrapper that notes the high-water mark. Until then nothing costs anything 
 import weakref
 
 from .. import backend
+from ._runtime import device_index
+from ._runtime import require_cupy as _cp
 
 # Private pools of live CUDA graphs: counted in the statistics, freed with their graphs.
 _graph_pools = weakref.WeakSet()
@@ -19,24 +21,8 @@ _peak = {}  # device index -> highest allocated bytes seen since tracking (re)st
 _tracking = [False]
 
 
-def _cp():
-    cp = backend.cupy()
-    if cp is None:
-        raise RuntimeError("CUDA is not available: ember found no usable GPU through CuPy "
-                           "(install ember[cuda] on a machine with an NVIDIA GPU)")
-    return cp
 
 
-def _index(device):
-    cp = _cp()
-    if device is None:
-        return cp.cuda.runtime.getDevice()
-    if isinstance(device, int) and not isinstance(device, bool):
-        return device
-    dev = backend.device(device)
-    if dev.type != "cuda":
-        raise ValueError(f"Expected a cuda device, but got: {dev}")
-    return cp.cuda.runtime.getDevice() if dev.index is None else dev.index
 
 
 def _pools():
@@ -46,7 +32,7 @@ def _pools():
 
 def _sum(method, device):
     cp = _cp()
-    with cp.cuda.Device(_index(device)):
+    with cp.cuda.Device(device_index(device)):
         return sum(getattr(pool, method)() for pool in _pools())
 
 
@@ -88,7 +74,7 @@ def _start_tracking():
 def max_memory_allocated(device=None):
     """The peak of memory_allocated since tracking started or was last reset."""
     _start_tracking()
-    idx = _index(device)
+    idx = device_index(device)
     now = memory_allocated(idx)
     _peak[idx] = max(_peak.get(idx, 0), now)
     return _peak[idx]
@@ -97,7 +83,7 @@ def max_memory_allocated(device=None):
 def reset_peak_memory_stats(device=None):
     """Restart peak tracking from the current allocation."""
     _start_tracking()
-    idx = _index(device)
+    idx = device_index(device)
     _peak[idx] = memory_allocated(idx)
 
 
@@ -118,13 +104,13 @@ def empty_cache():
 def mem_get_info(device=None):
     """(free, total) bytes of device memory as the driver reports them."""
     cp = _cp()
-    with cp.cuda.Device(_index(device)):
+    with cp.cuda.Device(device_index(device)):
         return cp.cuda.runtime.memGetInfo()
 
 
 def memory_stats(device=None):
     """A small dict of the statistics above (a subset of PyTorch's keys)."""
-    idx = _index(device)
+    idx = device_index(device)
     return {
         "allocated_bytes.all.current": memory_allocated(idx),
         "allocated_bytes.all.peak": max_memory_allocated(idx),

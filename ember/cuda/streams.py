@@ -1,24 +1,8 @@
 """CUDA streams and events (PyTorch's torch.cuda.Stream/Event API over CuPy's)."""
 
 from .. import backend
-
-
-def _cp():
-    cp = backend.cupy()
-    if cp is None:
-        raise RuntimeError("CUDA is not available: streams and events need a GPU visible to "
-                           "CuPy (install ember[cuda] on a machine with an NVIDIA GPU)")
-    return cp
-
-
-def _device_index(device):
-    cp = _cp()
-    if device is None:
-        return cp.cuda.runtime.getDevice()
-    if isinstance(device, int) and not isinstance(device, bool):
-        return device
-    dev = backend.device(device)
-    return cp.cuda.runtime.getDevice() if dev.index is None else dev.index
+from ._runtime import device_index
+from ._runtime import require_cupy as _cp
 
 
 class Stream:
@@ -39,7 +23,7 @@ class Stream:
             self._device = wrapped.device_id if hasattr(wrapped, "device_id") else \
                 cp.cuda.runtime.getDevice()
             return
-        self._device = _device_index(device)
+        self._device = device_index(device)
         with cp.cuda.Device(self._device):
             self._stream = cp.cuda.Stream(non_blocking=True, priority=priority)
         self._ctx = []
@@ -152,14 +136,14 @@ class Event:
 def current_stream(device=None):
     """The stream ember's GPU ops are queued on now."""
     cp = _cp()
-    with cp.cuda.Device(_device_index(device)):
+    with cp.cuda.Device(device_index(device)):
         return Stream(_wrap=cp.cuda.get_current_stream())
 
 
 def default_stream(device=None):
     """The device's default (legacy null) stream."""
     cp = _cp()
-    with cp.cuda.Device(_device_index(device)):
+    with cp.cuda.Device(device_index(device)):
         return Stream(_wrap=cp.cuda.Stream.null)
 
 
