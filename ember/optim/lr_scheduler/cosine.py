@@ -36,7 +36,6 @@ class CosineAnnealingLR(LRScheduler):
                 for base in self.base_lrs]
 
 
-
 class CosineAnnealingWarmRestarts(LRScheduler):
     """Cosine annealing that restarts every T_i epochs, T_i growing by `T_mult` each time."""
 

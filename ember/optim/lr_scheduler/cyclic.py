@@ -205,7 +205,6 @@ class CyclicLR(LRScheduler):
             self._scale_fn_custom.__dict__.update(fn)
 
 
-
 def _phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
     return {"end_step": end_step, "start_lr": start_lr, "end_lr": end_lr,
             "start_momentum": start_momentum, "end_momentum": end_momentum}
