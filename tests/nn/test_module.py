@@ -1,5 +1,6 @@
-"""nn.Module (ember/nn/module.py): registration, traversal, modes, devices/dtypes, state_dict,
-hooks and repr, checked against PyTorch's behaviour where it is importable."""
+"""nn.Module (ember/nn/module.py, _module_*.py): registration, traversal, modes,
+devices/dtypes, state_dict, hooks and repr, checked against PyTorch's behaviour where it is
+importable."""
 
 import copy
 import pickle
