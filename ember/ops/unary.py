@@ -4,8 +4,9 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Op
+from ..autograd.grad_mode import STATE
 from ..tensor import Tensor
-from ._util import cast, dispatch, inplace, inplace_source, make, write_out
+from ._util import NULL_CTX, cast, dispatch, inplace, inplace_source, make, write_out
 
 
 def _float_input(t):
@@ -423,6 +424,11 @@ def _unary(cls, input, out=None, float_only=True):
 
 def _make_unary(cls, name, float_only=True):
     def fn(input, *, out=None):
+        if input.__class__ is Tensor and out is None and input._data.dtype.kind == "f":
+            # hot path: a plain float tensor goes straight to the op
+            if input._requires_grad and STATE.enabled:
+                return cls.apply_unary(input)
+            return make(cls.forward(NULL_CTX, input._data))
         return _unary(cls, input, out, float_only)
 
     fn.__name__ = fn.__qualname__ = name
