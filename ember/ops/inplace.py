@@ -88,12 +88,7 @@ def clamp_max_(self, max):
 
 def zero_(self):
     """Fill with zeros; returns self."""
-    check_inplace_leaf(self)
-    self._data.fill(0)
-    if STATE.enabled and self._requires_grad:
-        self.grad_fn = None if self.grad_fn is None else self.grad_fn
-    self._bump()
-    return self
+    return fill_(self, 0)
 
 
 def fill_(self, value):
@@ -104,6 +99,10 @@ def fill_(self, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value._data.ndim} dimensions.")
         value = value.item()
+    if STATE.enabled and self._requires_grad:
+        # a recorded tensor: the new values no longer depend on the old ones, so its history
+        # must pass zero gradient back (PyTorch's FillBackward)
+        return inplace(self, ar.add(ar.mul(inplace_source(self), 0), value))
     self._data.fill(value)
     self._bump()
     return self

@@ -460,3 +460,14 @@ def test_gradient_kept_by_a_custom_function_is_copied():
     y = Keep.apply(x)
     y.sum().backward()
     assert not np.shares_memory(x.grad._data, y.grad_fn.kept._data)
+
+
+def test_zero_and_fill_on_recorded_tensors_pass_zero_gradient_back():
+    x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y.zero_()  # y no longer depends on x
+    z = x * 3
+    z[1:].fill_(5.0)  # only z[0] still depends on x
+    (y.sum() + z.sum()).backward()
+    assert x.grad.tolist() == [3.0, 0.0, 0.0]  # PyTorch 2.13's answer
+    assert y.tolist() == [0.0, 0.0, 0.0] and z.tolist() == [3.0, 5.0, 5.0]
