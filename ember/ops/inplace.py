@@ -181,10 +181,16 @@ def resize_(self, *sizes):
 
 
 def _random_fill(self, host_array):
+    """Overwrite self with new values (drawn on the host), cutting any recorded history."""
     check_inplace_leaf(self)
     arr = host_array.astype(self._data.dtype, copy=False)
-    self._data[...] = arr if isinstance(self._data, np.ndarray) else \
-        backend.to_device(arr, self.device)
+    if not isinstance(self._data, np.ndarray):
+        arr = backend.to_device(arr, self.device)
+    if STATE.enabled and self._requires_grad:
+        from ._util import make
+
+        return inplace(self, ar.add(ar.mul(inplace_source(self), 0), make(arr)))
+    self._data[...] = arr
     self._bump()
     return self
 

@@ -471,3 +471,11 @@ def test_zero_and_fill_on_recorded_tensors_pass_zero_gradient_back():
     (y.sum() + z.sum()).backward()
     assert x.grad.tolist() == [3.0, 0.0, 0.0]  # PyTorch 2.13's answer
     assert y.tolist() == [0.0, 0.0, 0.0] and z.tolist() == [3.0, 5.0, 5.0]
+
+
+def test_random_fill_on_a_recorded_tensor_cuts_its_history():
+    x = ember.ones(3, requires_grad=True)
+    y = x * 2
+    y.uniform_()
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]  # PyTorch's answer: no dependence on x
