@@ -292,8 +292,8 @@ def _convert_key(key, t):
             if k._data.ndim == 0 and k._data.dtype.kind in "iu":
                 out.append(int(k._data))
                 continue
-            backend.check_same_device([t._data, k._data], "indexing") if not \
-                isinstance(k._data, np.ndarray) or not isinstance(t._data, np.ndarray) else None
+            if not (isinstance(k._data, np.ndarray) and isinstance(t._data, np.ndarray)):
+                backend.check_same_device([t._data, k._data], "indexing")
             out.append(k._data)
         elif isinstance(k, (list, np.ndarray)):
             arr = np.asarray(k)
