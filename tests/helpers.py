@@ -207,3 +207,40 @@ def check_gradcheck(case, layout):
             x.requires_grad_(True)
         xs.append(x)
     assert ember.autograd.gradcheck(lambda *ts: case.fn(ember, *ts), xs, eps=1e-6, atol=1e-5)
+
+
+LAYOUTS = ["contiguous", "transposed"]
+
+
+def table_tests(cases, skip=None):
+    """The checks every op table runs, as test functions for a test module to bind.
+
+    Forward values against NumPy and against torch on contiguous and transposed inputs, and a
+    float64 gradcheck of every differentiable row. `skip(case, layout)` may return a reason to
+    skip one combination.
+
+    Usage: ``test_forward_numpy, test_against_torch, test_gradcheck = table_tests(CASES)``.
+    """
+    def maybe_skip(case, layout):
+        reason = skip(case, layout) if skip is not None else None
+        if reason:
+            pytest.skip(reason)
+
+    @pytest.mark.parametrize("layout", LAYOUTS)
+    @pytest.mark.parametrize("case", cases, ids=repr)
+    def test_forward_numpy(case, layout):
+        maybe_skip(case, layout)
+        check_forward_numpy(case, layout)
+
+    @pytest.mark.parametrize("layout", LAYOUTS)
+    @pytest.mark.parametrize("case", cases, ids=repr)
+    def test_against_torch(case, layout):
+        maybe_skip(case, layout)
+        check_against_torch(case, layout)
+
+    @pytest.mark.parametrize("case", [c for c in cases if c.grad and
+                                      any(i.floating for i in c.inputs)], ids=repr)
+    def test_gradcheck(case):
+        check_gradcheck(case, "contiguous")
+
+    return test_forward_numpy, test_against_torch, test_gradcheck

@@ -6,9 +6,7 @@ from helpers import (
     Case,
     In,
     assert_same,
-    check_against_torch,
-    check_forward_numpy,
-    check_gradcheck,
+    table_tests,
 )
 
 import ember
@@ -34,25 +32,7 @@ CASES = [
     Case("clone", lambda m, a: a.clone() * 3, lambda a: a * 3, [In((3, 2))]),
     Case("contiguous", lambda m, a: a.contiguous() * 1, lambda a: a, [In((3, 2))]),
 ]
-LAYOUTS = ["contiguous", "transposed"]
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_forward_numpy(case, layout):
-    check_forward_numpy(case, layout)
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_against_torch(case, layout):
-    check_against_torch(case, layout)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.grad and
-                                  any(i.floating for i in c.inputs)], ids=repr)
-def test_gradcheck(case):
-    check_gradcheck(case, "contiguous")
+test_forward_numpy, test_against_torch, test_gradcheck = table_tests(CASES)
 
 
 def test_cast_gradient_comes_back_in_source_dtype():

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import Case, In, check_against_torch, check_forward_numpy, check_gradcheck
+from helpers import Case, In, table_tests
 
 import ember
 
@@ -48,25 +48,7 @@ CASES = [
     Case("linear_chain", lambda m, x, w, b: (x @ w.t() + b).relu().sum(1),
          lambda x, w, b: np.maximum(x @ w.T + b, 0).sum(1), [In((4, 3)), In((5, 3)), In((5,))]),
 ]
-LAYOUTS = ["contiguous", "transposed"]
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_forward_numpy(case, layout):
-    check_forward_numpy(case, layout)
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_against_torch(case, layout):
-    check_against_torch(case, layout)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.grad and
-                                  any(i.floating for i in c.inputs)], ids=repr)
-def test_gradcheck(case):
-    check_gradcheck(case, "contiguous")
+test_forward_numpy, test_against_torch, test_gradcheck = table_tests(CASES)
 
 
 def test_matmul_shape_error_names_both_shapes():

@@ -6,9 +6,7 @@ from helpers import (
     Case,
     In,
     assert_same,
-    check_against_torch,
-    check_forward_numpy,
-    check_gradcheck,
+    table_tests,
 )
 
 import ember
@@ -114,25 +112,7 @@ CASES = [
     Case("sum_of_square", lambda m, a: (a * a).sum(1).mean(), lambda a: (a * a).sum(1).mean(),
          [In(S)]),
 ]
-LAYOUTS = ["contiguous", "transposed"]
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_forward_numpy(case, layout):
-    check_forward_numpy(case, layout)
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_against_torch(case, layout):
-    check_against_torch(case, layout)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.grad and
-                                  any(i.floating for i in c.inputs)], ids=repr)
-def test_gradcheck(case):
-    check_gradcheck(case, "contiguous")
+test_forward_numpy, test_against_torch, test_gradcheck = table_tests(CASES)
 
 
 def test_max_gradient_ties_split_like_torch():

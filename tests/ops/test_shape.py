@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import Case, In, check_against_torch, check_forward_numpy, check_gradcheck
+from helpers import Case, In, table_tests
 
 import ember
 
@@ -105,29 +105,15 @@ CASES = [
     Case("chain", lambda m, a: a.permute(1, 0, 2).reshape(3, 8).t().unsqueeze(0).sum(-1),
          lambda a: a.transpose(1, 0, 2).reshape(3, 8).T[None].sum(-1), [In(S3)]),
 ]
-LAYOUTS = ["contiguous", "transposed"]
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_forward_numpy(case, layout):
+def _view_of_transposed(case, layout):
     if case.name.startswith("view") and layout == "transposed":
-        pytest.skip("view of a transposed tensor is an error (tested separately)")
-    check_forward_numpy(case, layout)
+        return "view of a transposed tensor is an error (tested separately)"
+    return None
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_against_torch(case, layout):
-    if case.name.startswith("view") and layout == "transposed":
-        pytest.skip("view of a transposed tensor is an error (tested separately)")
-    check_against_torch(case, layout)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.grad and
-                                  any(i.floating for i in c.inputs)], ids=repr)
-def test_gradcheck(case):
-    check_gradcheck(case, "contiguous")
+test_forward_numpy, test_against_torch, test_gradcheck = table_tests(CASES, _view_of_transposed)
 
 
 def test_views_share_memory_and_version():

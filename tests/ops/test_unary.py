@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import Case, In, check_against_torch, check_forward_numpy, check_gradcheck
+from helpers import Case, In, table_tests
 
 import ember
 
@@ -86,25 +86,7 @@ CASES = [
     Case("float16", lambda m, a: m.exp(a), np.exp, [In(S, "float16")], rtol=1e-3, atol=1e-3,
          grad=False),
 ]
-LAYOUTS = ["contiguous", "transposed"]
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_forward_numpy(case, layout):
-    check_forward_numpy(case, layout)
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_against_torch(case, layout):
-    check_against_torch(case, layout)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.grad and
-                                  any(i.floating for i in c.inputs)], ids=repr)
-def test_gradcheck(case):
-    check_gradcheck(case, "contiguous")
+test_forward_numpy, test_against_torch, test_gradcheck = table_tests(CASES)
 
 
 def test_clamp_needs_a_bound():
