@@ -5,6 +5,7 @@
 
 # tensor first: it binds Tensor methods to ember.ops when it loads (the one import loop)
 from . import tensor as _tensor  # noqa: I001
+from importlib import import_module as _import_module
 from . import autograd, cuda, dtypes, nn, ops, optim, utils
 from ._printing import set_printoptions
 from .autograd.grad_mode import (
@@ -89,6 +90,10 @@ from .tensor import (
     Size,
     Tensor,
 )
+
+# ember.linalg is bound after the star import, which binds the name to the ember.ops.linalg
+# module (and `from . import linalg` would then return that attribute, not the submodule)
+linalg = _import_module(".linalg", __name__)
 
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64

@@ -60,6 +60,7 @@ from .compare import (
     where,
 )
 from .convert import clone, contiguous, to
+from .decomp import cholesky, det, inverse, logdet, matrix_power, slogdet
 from .distance import cosine_similarity, pairwise_distance
 from .index import (
     argsort,
@@ -229,6 +230,7 @@ _METHODS = [
     "nan_to_num", "neg", "negative", "reciprocal", "relu", "round", "rsqrt", "sigmoid", "sign",
     "sin", "sinh", "sqrt", "square", "tan", "tanh", "trunc", "true_divide", "multiply",
     "subtract", "divide", "softmax", "log_softmax", "erf", "erfc", "erfinv",
+    "inverse", "det", "logdet", "slogdet", "cholesky", "matrix_power",
 ]
 
 true_divide = divide = div
