@@ -5,8 +5,7 @@
 
 # tensor first: it binds Tensor methods to ember.ops when it loads (the one import loop)
 from . import tensor as _tensor  # noqa: I001
-from importlib import import_module as _import_module
-from . import autograd, cuda, dtypes, nn, ops, optim, utils
+from . import autograd, cuda, dtypes, linalg, nn, ops, optim, utils
 from ._printing import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
@@ -66,6 +65,15 @@ from .dtypes import (
 )
 from .ops import *  # noqa: F403  (the op functions: add, matmul, cat, ...)
 from .ops._parallel import get_num_threads, set_num_threads
+from .ops import special
+from .ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .ops.pool import (
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    avg_pool1d,
+    max_pool1d,
+    max_pool2d,
+)
 from .ops.reduce import values_indices
 from .serialization import load, save
 from .random import (
@@ -91,9 +99,6 @@ from .tensor import (
     Tensor,
 )
 
-# ember.linalg is bound after the star import, which binds the name to the ember.ops.linalg
-# module (and `from . import linalg` would then return that attribute, not the submodule)
-linalg = _import_module(".linalg", __name__)
 
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64

@@ -332,4 +332,7 @@ def bind_tensor_methods(T):
                     doc="Batched matrix transpose (last two dims swapped).")
 
 
-__all__ = [n for n in dir() if not n.startswith("_")]
+# ember re-exports the op functions only: not the family modules, op classes or binding helpers.
+__all__ = [n for n, v in list(globals().items())
+           if not n.startswith("_") and callable(v) and not isinstance(v, type)
+           and n not in ("binary", "binary_inplace", "bind_tensor_methods")]
