@@ -26,9 +26,15 @@ def _operands(a, b):
     return x, y
 
 
-def _make_cmp(name, ufunc, doc):
+def _make_cmp(name, ufunc, doc, integral=False):
+    """A binary elementwise function with promotion, out= and shape errors; `integral`
+    ones (bitwise) refuse floating-point operands."""
+
     def fn(input, other, *, out=None):
         x, y = _operands(input, other)
+        # (not getattr's default: np.asarray on a cupy array raises)
+        if integral and (x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype).kind not in "biu":
+            raise RuntimeError(f"\"{name}\" not implemented for floating-point tensors")
         try:
             r = make(ufunc(x, y))
         except ValueError as e:
@@ -50,28 +56,9 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 logical_and = _make_cmp("logical_and", np.logical_and, "Elementwise logical and.")
 logical_or = _make_cmp("logical_or", np.logical_or, "Elementwise logical or.")
 logical_xor = _make_cmp("logical_xor", np.logical_xor, "Elementwise logical xor.")
-
-
-def _make_bitwise(name, ufunc, doc):
-    def fn(input, other, *, out=None):
-        x, y = _operands(input, other)
-        # (not getattr's default: np.asarray on a cupy array raises)
-        if (x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype).kind not in "biu":
-            raise RuntimeError(f"\"{name}\" not implemented for floating-point tensors")
-        try:
-            r = make(ufunc(x, y))
-        except ValueError as e:
-            raise broadcast_error(x, y, e) from None
-        return write_out(out, r) if out is not None else r
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-bitwise_and = _make_bitwise("bitwise_and", np.bitwise_and, "Elementwise bitwise and.")
-bitwise_or = _make_bitwise("bitwise_or", np.bitwise_or, "Elementwise bitwise or.")
-bitwise_xor = _make_bitwise("bitwise_xor", np.bitwise_xor, "Elementwise bitwise xor.")
+bitwise_and = _make_cmp("bitwise_and", np.bitwise_and, "Elementwise bitwise and.", True)
+bitwise_or = _make_cmp("bitwise_or", np.bitwise_or, "Elementwise bitwise or.", True)
+bitwise_xor = _make_cmp("bitwise_xor", np.bitwise_xor, "Elementwise bitwise xor.", True)
 
 
 def logical_not(input, *, out=None):
