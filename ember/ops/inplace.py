@@ -86,6 +86,12 @@ def clamp_max_(self, max):
     return inplace(self, un.clamp(inplace_source(self, max), max=max))
 
 
+def _overwrite_recorded(self, values):
+    """Write `values` into a tensor with recorded history: the new contents no longer depend on
+    the old ones, so the old history receives zero gradient (PyTorch's FillBackward)."""
+    return inplace(self, ar.add(ar.mul(inplace_source(self), 0), values))
+
+
 def zero_(self):
     """Fill with zeros; returns self."""
     return fill_(self, 0)
@@ -100,9 +106,7 @@ def fill_(self, value):
                                f"with {value._data.ndim} dimensions.")
         value = value.item()
     if STATE.enabled and self._requires_grad:
-        # a recorded tensor: the new values no longer depend on the old ones, so its history
-        # must pass zero gradient back (PyTorch's FillBackward)
-        return inplace(self, ar.add(ar.mul(inplace_source(self), 0), value))
+        return _overwrite_recorded(self, value)
     self._data.fill(value)
     self._bump()
     return self
@@ -189,7 +193,7 @@ def _random_fill(self, host_array):
     if STATE.enabled and self._requires_grad:
         from ._util import make
 
-        return inplace(self, ar.add(ar.mul(inplace_source(self), 0), make(arr)))
+        return _overwrite_recorded(self, make(arr))
     self._data[...] = arr
     self._bump()
     return self
